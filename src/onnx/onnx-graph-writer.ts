@@ -1,5 +1,6 @@
 import type { Datatype } from '../core/datatypes.js';
 import { ONNX_ELEMENT_TYPE, onnx } from './onnx-types.js';
+import type { Proto } from './onnx-types.js';
 
 /** A dimension: a fixed size, or a symbolic name for a dynamic dimension (e.g. `'batch'`). */
 export type Dim = number | string;
@@ -9,7 +10,7 @@ export type AttributeValue = number | string | number[] | { float: number };
 
 const AttributeType = onnx.AttributeProto.AttributeType;
 
-function valueInfo(name: string, datatype: Datatype, dims: readonly Dim[]): onnx.IValueInfoProto {
+function valueInfo(name: string, datatype: Datatype, dims: readonly Dim[]): Proto.IValueInfoProto {
   return {
     name,
     type: {
@@ -21,7 +22,7 @@ function valueInfo(name: string, datatype: Datatype, dims: readonly Dim[]): onnx
   };
 }
 
-function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
+function attribute(name: string, value: AttributeValue): Proto.IAttributeProto {
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return { name, type: AttributeType.FLOAT, f: value };
     return { name, type: AttributeType.INT, i: value };
@@ -38,10 +39,10 @@ function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
  * `toBytes()`.
  */
 export class OnnxGraphBuilder {
-  private readonly inputs: onnx.IValueInfoProto[] = [];
-  private readonly outputs: onnx.IValueInfoProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
-  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly inputs: Proto.IValueInfoProto[] = [];
+  private readonly outputs: Proto.IValueInfoProto[] = [];
+  private readonly initializers: Proto.ITensorProto[] = [];
+  private readonly nodes: Proto.INodeProto[] = [];
 
   constructor(private readonly graphName: string) {}
 
@@ -59,7 +60,7 @@ export class OnnxGraphBuilder {
 
   /** Add a constant tensor (weights). FP32 data as Float32Array, INT64 as BigInt64Array, BYTES as strings. */
   initializer(name: string, dims: readonly number[], data: Float32Array | BigInt64Array | string[]): this {
-    const tensor: onnx.ITensorProto = { name, dims: [...dims] };
+    const tensor: Proto.ITensorProto = { name, dims: [...dims] };
     if (data instanceof Float32Array) {
       tensor.dataType = ONNX_ELEMENT_TYPE.FP32;
       tensor.rawData = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));

@@ -2,6 +2,7 @@ import { isAbsolute, normalize, sep } from 'node:path';
 import type { Datatype } from '../core/datatypes.js';
 import { FerryError } from '../core/errors.js';
 import { datatypeOfElementType, elementTypeName, onnx } from './onnx-types.js';
+import type { Proto } from './onnx-types.js';
 
 /** One input or output of an ONNX graph: name, datatype and shape (-1 for a dynamic dimension). */
 export interface OnnxTensorInfo {
@@ -23,14 +24,16 @@ export interface OnnxModelInfo {
   readonly externalDataLocations: string[];
 }
 
-const toNumber = (value: number | Long | null | undefined): number =>
-  value === null || value === undefined ? 0 : typeof value === 'number' ? value : value.toNumber();
-
-interface Long {
-  toNumber(): number;
+/** protobufjs gives 64-bit integers as numbers or Long objects; Ferry's sizes fit in a double. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'toNumber' in value) {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return 0;
 }
 
-function tensorInfo(value: onnx.IValueInfoProto, role: 'input' | 'output'): OnnxTensorInfo {
+function tensorInfo(value: Proto.IValueInfoProto, role: 'input' | 'output'): OnnxTensorInfo {
   const name = value.name ?? '';
   const tensorType = value.type?.tensorType;
   if (!tensorType) {
@@ -69,14 +72,14 @@ export function externalLocationIsContained(location: string): boolean {
   return normalized !== '..' && !normalized.startsWith(`..${sep}`) && !normalized.startsWith('../');
 }
 
-function externalLocations(graph: onnx.IGraphProto): string[] {
+function externalLocations(graph: Proto.IGraphProto): string[] {
   const locations: string[] = [];
-  const visitTensor = (tensor: onnx.ITensorProto): void => {
+  const visitTensor = (tensor: Proto.ITensorProto): void => {
     if (tensor.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) return;
     const entry = (tensor.externalData ?? []).find((kv) => kv.key === 'location');
     locations.push(entry?.value ?? '');
   };
-  const visitGraph = (g: onnx.IGraphProto): void => {
+  const visitGraph = (g: Proto.IGraphProto): void => {
     for (const tensor of g.initializer ?? []) visitTensor(tensor);
     for (const node of g.node ?? []) {
       for (const attribute of node.attribute ?? []) {
@@ -96,7 +99,7 @@ function externalLocations(graph: onnx.IGraphProto): string[] {
  * ONNX model Ferry can serve, and UNSAFE_ARTIFACT when external data escapes the model's folder.
  */
 export function readOnnxModel(bytes: Uint8Array): OnnxModelInfo {
-  let model: onnx.ModelProto;
+  let model: Proto.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
