@@ -1,0 +1,110 @@
+import { createReadStream } from 'node:fs';
+import type { FerryConfig } from '../core/config.js';
+import type { FerryApi, PushRequest } from '../client/ferry-api.js';
+import { openStores, type FerryStores } from '../http/server.js';
+import { parseVersionRef } from '../registry/index.js';
+import type { AliasEvent, ModelRecord, PushResult, VersionRecord } from '../registry/registry-types.js';
+import { ModelManager } from '../runtime/model-manager.js';
+import { OnnxRuntime } from '../runtime/onnx/onnx-runtime.js';
+import { InferenceService, type InferenceResponse } from '../serving/inference-service.js';
+import { VersionResolver } from '../serving/version-resolver.js';
+
+const ACTOR = process.env.USER ?? 'cli';
+
+/**
+ * The CLI's API over a data folder directly, when no server is named. Inference runs in this
+ * process with the same code path as the server.
+ */
+export class LocalApi implements FerryApi {
+  private inference: { service: InferenceService; models: ModelManager } | undefined;
+
+  private constructor(
+    private readonly stores: FerryStores,
+    private readonly config: FerryConfig,
+  ) {}
+
+  static async open(config: FerryConfig): Promise<LocalApi> {
+    return new LocalApi(await openStores(config), config);
+  }
+
+  private get registry() {
+    return this.stores.registry;
+  }
+
+  listModels(): Promise<ModelRecord[]> {
+    return this.registry.listModels();
+  }
+
+  async getModel(model: string): Promise<{ model: ModelRecord; versions: VersionRecord[] }> {
+    return { model: await this.registry.getModel(model), versions: await this.registry.listVersions(model) };
+  }
+
+  getVersion(model: string, ref: string | undefined): Promise<VersionRecord> {
+    return this.registry.getVersion(model, parseVersionRef(ref));
+  }
+
+  async getCard(model: string, ref: string | undefined): Promise<string | null> {
+    return (await this.registry.getCard(model, parseVersionRef(ref))).markdown;
+  }
+
+  async push(request: PushRequest): Promise<PushResult> {
+    const artifact = createReadStream(request.file);
+    let sent = 0;
+    artifact.on('data', (chunk) => {
+      sent += chunk.length;
+      request.onProgress?.(sent, Number.NaN);
+    });
+    return this.registry.push({
+      model: request.model,
+      artifact,
+      actor: ACTOR,
+      card: request.card,
+      lineage: request.lineage,
+      signature: request.signature,
+      tags: request.tags,
+      alias: request.alias,
+      reason: request.reason,
+      description: request.description,
+    });
+  }
+
+  setAlias(model: string, alias: string, version: number, reason?: string): Promise<AliasEvent> {
+    return this.registry.setAlias(model, alias, version, { actor: ACTOR, reason });
+  }
+
+  deleteAlias(model: string, alias: string, reason?: string): Promise<AliasEvent> {
+    return this.registry.deleteAlias(model, alias, { actor: ACTOR, reason });
+  }
+
+  aliasHistory(model: string, alias?: string): Promise<AliasEvent[]> {
+    return this.registry.aliasHistory(model, alias);
+  }
+
+  async deleteVersion(model: string, version: number): Promise<void> {
+    await this.registry.deleteVersion(model, version, { actor: ACTOR });
+  }
+
+  async infer(model: string, ref: string | undefined, request: unknown): Promise<InferenceResponse> {
+    if (this.inference === undefined) {
+      const models = new ModelManager(new OnnxRuntime(), this.registry, {
+        session: {
+          intraOpThreads: this.config.runtime.intraOpThreads,
+          interOpThreads: this.config.runtime.interOpThreads,
+          graphOptimizationLevel: this.config.runtime.graphOptimizationLevel,
+        },
+        warmup: false,
+        loadRetryMs: 0,
+      });
+      const service = new InferenceService(new VersionResolver(this.registry, 0), models, {
+        maxTensorElements: this.config.server.maxTensorElements,
+      });
+      this.inference = { service, models };
+    }
+    return this.inference.service.infer(model, parseVersionRef(ref), request);
+  }
+
+  async close(): Promise<void> {
+    await this.inference?.models.close();
+    await this.stores.database.close();
+  }
+}

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { SERVER_VERSION } from '../http/server.js';
+import { registerConfigCommand } from './commands/config-command.js';
+import { registerModelsCommand } from './commands/models-command.js';
+import { registerPredictCommand } from './commands/predict-command.js';
+import { registerServeCommands } from './commands/serve-command.js';
+
+/** The `ferry` command line. */
+export function buildProgram(): Command {
+  const program = new Command('ferry')
+    .description('Ferry: a model registry and an Open Inference Protocol server for ONNX models')
+    .version(SERVER_VERSION)
+    .option(
+      '--server <url>',
+      'talk to a running Ferry server (env FERRY_URL); otherwise use the data folder directly',
+    )
+    .option('--data-dir <dir>', 'data folder (default ./.ferry; env FERRY_DATA_DIR)')
+    .option('--database <url>', 'database URL: sqlite:<path> or postgres://… (env FERRY_DATABASE_URL)')
+    .option('--config <file>', 'YAML config file (default ./ferry.yaml when present)')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .showHelpAfterError()
+    .enablePositionalOptions(false);
+  registerServeCommands(program);
+  registerModelsCommand(program);
+  registerPredictCommand(program);
+  registerConfigCommand(program);
+  return program;
+}

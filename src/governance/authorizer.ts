@@ -1,0 +1,36 @@
+/** Who is calling, as established by the authorizer. */
+export interface Principal {
+  readonly id: string;
+}
+
+/** What a management route does, checked by the authorizer. */
+export type Action = 'models:read' | 'models:write' | 'aliases:write' | 'versions:delete';
+
+/** The facts of a request the authorizer may look at. */
+export interface AuthorizationRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/**
+ * The one authorization hook every management route passes through. A later change adds API keys
+ * and roles; the interface stays.
+ */
+export interface Authorizer {
+  authorize(request: AuthorizationRequest, action: Action): Promise<Principal>;
+}
+
+const ACTOR_PATTERN = /^[\w.@+-]{1,128}$/;
+
+/**
+ * Allows every call (the server binds to 127.0.0.1 by default). The caller may name itself in the
+ * `x-ferry-actor` header so alias moves record who made them; otherwise it is `anonymous`.
+ */
+export class AllowAllAuthorizer implements Authorizer {
+  authorize(request: AuthorizationRequest): Promise<Principal> {
+    const claimed = request.headers['x-ferry-actor'];
+    const id = typeof claimed === 'string' && ACTOR_PATTERN.test(claimed) ? claimed : 'anonymous';
+    return Promise.resolve({ id });
+  }
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppDeps } from './app-deps.js';
+import { ConnectionDrainer } from './connection-drainer.js';
+import { registerErrorReplies } from './plugins/error-replies.js';
+import { registerJsonBody } from './plugins/json-body.js';
+import { registerAliasApiRoutes } from './routes/api/alias-routes.js';
+import { registerAuthorizeHook } from './routes/api/authorize-hook.js';
+import { registerHealthApiRoutes } from './routes/api/health-routes.js';
+import { registerModelApiRoutes } from './routes/api/model-routes.js';
+import { registerUploadRoutes } from './routes/api/upload-routes.js';
+import { registerHealthRoutes } from './routes/v2/health-routes.js';
+import { registerModelRoutes } from './routes/v2/model-routes.js';
+import { registerServerRoutes } from './routes/v2/server-routes.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Drains keep-alive connections at shutdown without resetting requests already sent. */
+    drainer: ConnectionDrainer;
+  }
+}
+
+/** Build the Fastify app: the inference protocol under `/v2`, management under `/api/v1`. */
+export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    requestIdHeader: false,
+    // A caller's own request id is kept when it is sane, so logs join across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Shutdown is drained by ConnectionDrainer: requests already sent are served, never reset.
+    return503OnClosing: false,
+    forceCloseConnections: false,
+  });
+  const drainer = new ConnectionDrainer(app.server);
+  app.decorate('drainer', drainer);
+  app.addHook('onRequest', (request, _reply, done) => {
+    drainer.requestStarted(request.raw.socket);
+    done();
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (drainer.isDraining) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    drainer.requestFinished(request.raw.socket);
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request completed',
+    );
+  });
+  registerErrorReplies(app);
+  // Only JSON is parsed (and octet-stream/multipart on the upload route); plain text gets a clear 415.
+  app.removeContentTypeParser('text/plain');
+  registerJsonBody(app, { maxDepth: deps.config.server.maxJsonDepth });
+
+  registerHealthRoutes(app, deps);
+  registerServerRoutes(app, deps);
+  registerModelRoutes(app, deps);
+
+  await app.register(async (api) => {
+    registerAuthorizeHook(api, deps.authorizer);
+    registerHealthApiRoutes(api, deps);
+    registerModelApiRoutes(api, deps);
+    registerAliasApiRoutes(api, deps);
+    await api.register(async (uploads) => registerUploadRoutes(uploads, deps));
+  });
+  return app;
+}

@@ -1,0 +1,80 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FerryError, toFerryError, type ErrorCode } from '../../core/errors.js';
+
+/** Fastify's own error codes and the Ferry code each becomes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_VALIDATION: 'INVALID_ARGUMENT',
+  FST_REQ_FILE_TOO_LARGE: 'ARTIFACT_TOO_LARGE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_PARTS_LIMIT: 'BAD_REQUEST',
+  FST_FILES_LIMIT: 'BAD_REQUEST',
+  FST_FIELDS_LIMIT: 'BAD_REQUEST',
+};
+
+/** Turn any error raised while handling a request into a FerryError. */
+export function asFerryError(error: unknown, request: FastifyRequest): FerryError {
+  if (error instanceof FerryError) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  const code = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') {
+    const type = request.headers['content-type'] ?? '(none)';
+    return new FerryError(code, `Content-Type ${type} is not accepted here; send application/json`, {
+      cause: error,
+    });
+  }
+  if (code === 'BODY_TOO_LARGE') {
+    return new FerryError(code, `the request body is larger than the limit (server.bodyLimitBytes)`, {
+      cause: error,
+    });
+  }
+  if (code !== undefined) return new FerryError(code, fastifyError.message ?? code, { cause: error });
+  return toFerryError(error);
+}
+
+/** Is this a route of the inference protocol (which has its own error body shape)? */
+const isProtocolRoute = (url: string): boolean =>
+  url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+
+/**
+ * Send an error in the body shape of its route family: on `/v2` the protocol's
+ * `{"error": "<message>", "code": "<CODE>"}`; elsewhere `{"error": {"code", "message", "details"}}`.
+ */
+export function sendError(reply: FastifyReply, error: FerryError): FastifyReply {
+  const body = isProtocolRoute(reply.request.url)
+    ? { error: error.message, code: error.code }
+    : {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      };
+  return reply.code(error.status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Install the error and not-found handlers. */
+export function registerErrorReplies(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const ferryError = asFerryError(error, request);
+    if (ferryError.status >= 500) {
+      request.log.error({ err: error, code: ferryError.code }, ferryError.message);
+    } else {
+      request.log.debug({ code: ferryError.code }, ferryError.message);
+    }
+    return sendError(reply, ferryError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new FerryError(
+        'ROUTE_NOT_FOUND',
+        `no route ${request.method} ${request.url.split('?')[0]}; see docs/reference/http-api.md`,
+      ),
+    ),
+  );
+}

@@ -1,0 +1,142 @@
+import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FerryError } from '../../../core/errors.js';
+import type { PushInput, PushResult } from '../../../registry/registry-types.js';
+import type { AppDeps } from '../../app-deps.js';
+import { actorOf } from './authorize-hook.js';
+
+/** Text fields a multipart push may carry before its `artifact` file part. */
+const TEXT_FIELDS = ['alias', 'reason', 'description', 'card'] as const;
+const JSON_FIELDS = ['lineage', 'signature', 'tags'] as const;
+type PushFields = Partial<
+  Record<(typeof TEXT_FIELDS)[number], string> & Record<(typeof JSON_FIELDS)[number], unknown>
+>;
+
+interface PushQuery {
+  alias?: string;
+  reason?: string;
+  description?: string;
+}
+
+function parseJsonField(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new FerryError(
+      'INVALID_ARGUMENT',
+      `multipart field '${name}' is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Read a multipart push: text and JSON fields first, then one `artifact` file part, which is
+ * streamed straight into the artifact store (never buffered whole).
+ */
+async function pushMultipart(
+  request: FastifyRequest,
+  push: (fields: PushFields, artifact: Readable) => Promise<PushResult>,
+): Promise<PushResult> {
+  const fields: PushFields = {};
+  let result: PushResult | undefined;
+  for await (const part of request.parts()) {
+    if (result !== undefined) {
+      throw new FerryError(
+        'BAD_REQUEST',
+        `multipart part '${part.fieldname}' came after the artifact; send every field before the file`,
+      );
+    }
+    if (part.type === 'file') {
+      if (part.fieldname !== 'artifact') {
+        throw new FerryError(
+          'BAD_REQUEST',
+          `file part '${part.fieldname}' is unexpected; the model file goes in 'artifact'`,
+        );
+      }
+      result = await push(fields, part.file);
+      continue;
+    }
+    const value = typeof part.value === 'string' ? part.value : String(part.value);
+    if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname)) {
+      fields[part.fieldname as (typeof TEXT_FIELDS)[number]] = value;
+    } else if ((JSON_FIELDS as readonly string[]).includes(part.fieldname)) {
+      fields[part.fieldname as (typeof JSON_FIELDS)[number]] = parseJsonField(part.fieldname, value);
+    } else {
+      throw new FerryError(
+        'BAD_REQUEST',
+        `multipart field '${part.fieldname}' is unknown; fields are ${[...TEXT_FIELDS, ...JSON_FIELDS].join(', ')} and the file 'artifact'`,
+      );
+    }
+  }
+  if (result === undefined)
+    throw new FerryError('BAD_REQUEST', "the multipart body has no 'artifact' file part");
+  return result;
+}
+
+/**
+ * `POST /api/v1/models/{model}/versions`: push a version, as a raw body
+ * (`application/octet-stream`, options in the query) or as `multipart/form-data` with card,
+ * lineage, signature overrides and tags. 201 for a new version, 200 when the bytes were known.
+ */
+export async function registerUploadRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const maxBytes = deps.config.registry.maxArtifactBytes;
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 8 * 1024 * 1024, parts: 21 },
+  });
+  // A raw upload is handed over as a stream; the artifact store enforces the size limit.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+
+  app.post<{ Params: { model: string }; Querystring: PushQuery }>(
+    '/api/v1/models/:model/versions',
+    {
+      config: { action: 'models:write' },
+      bodyLimit: maxBytes,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            alias: { type: 'string' },
+            reason: { type: 'string' },
+            description: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { model } = request.params;
+      const base = { model, actor: actorOf(request) };
+      const push = (input: Omit<PushInput, 'model' | 'actor'>) => deps.registry.push({ ...base, ...input });
+      let result: PushResult;
+      if (request.isMultipart()) {
+        result = await pushMultipart(request, (fields, artifact) =>
+          push({
+            artifact,
+            alias: fields.alias ?? request.query.alias,
+            reason: fields.reason ?? request.query.reason,
+            description: fields.description ?? request.query.description,
+            card: fields.card,
+            lineage: fields.lineage as PushInput['lineage'],
+            signature: fields.signature as PushInput['signature'],
+            tags: fields.tags as PushInput['tags'],
+          }),
+        );
+      } else if (request.headers['content-type']?.startsWith('application/octet-stream')) {
+        result = await push({
+          artifact: request.body as Readable,
+          alias: request.query.alias,
+          reason: request.query.reason,
+          description: request.query.description,
+        });
+      } else {
+        throw new FerryError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send the model as application/octet-stream, or as multipart/form-data with an artifact file part',
+        );
+      }
+      deps.resolver.invalidate(model);
+      return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+}

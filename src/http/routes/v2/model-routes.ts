@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseVersionRef } from '../../../registry/index.js';
+import type { VersionRecord } from '../../../registry/registry-types.js';
+import type { AppDeps } from '../../app-deps.js';
+
+interface ModelParams {
+  model: string;
+  version?: string;
+}
+
+/**
+ * Model metadata, model readiness and inference, each with and without `/versions/{v}`. `{v}` is
+ * a version number or an alias; without it the server serves `registry.defaultAlias` or the latest.
+ */
+export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const metadata = async (params: ModelParams) => {
+    const version = await deps.inference.resolve(params.model, parseVersionRef(params.version));
+    const versions =
+      params.version === undefined ? await deps.registry.listVersions(params.model) : [version];
+    const tensor = (spec: VersionRecord['signature']['inputs'][number]) => ({
+      name: spec.name,
+      datatype: spec.datatype,
+      shape: spec.shape,
+    });
+    return {
+      name: params.model,
+      versions: versions.map((record) => String(record.version)),
+      platform: deps.runtime.platform,
+      inputs: version.signature.inputs.map(tensor),
+      outputs: version.signature.outputs.map(tensor),
+    };
+  };
+
+  // Readiness does not wait for a load: asking starts one, and the answer is the state now.
+  const ready = async (params: ModelParams, reply: FastifyReply) => {
+    const version = await deps.inference.resolve(params.model, parseVersionRef(params.version));
+    const state = deps.models.stateOf(version.model, version.version);
+    if (state?.kind === 'ready') return reply.code(200).send();
+    if (state?.kind === 'failed')
+      return reply.code(400).send({ error: state.error.message, code: state.error.code });
+    deps.models.acquire(version).catch(() => undefined); // the failure is kept in the manager's state
+    return reply.code(400).send({
+      error: `model '${version.model}' version ${version.version} is loading`,
+      code: 'MODEL_NOT_READY',
+    });
+  };
+
+  const infer = (params: ModelParams, body: unknown) =>
+    deps.inference.infer(params.model, parseVersionRef(params.version), body);
+
+  app.get<{ Params: ModelParams }>('/v2/models/:model', (request) => metadata(request.params));
+  app.get<{ Params: ModelParams }>('/v2/models/:model/versions/:version', (request) =>
+    metadata(request.params),
+  );
+  app.get<{ Params: ModelParams }>('/v2/models/:model/ready', (request, reply) =>
+    ready(request.params, reply),
+  );
+  app.get<{ Params: ModelParams }>('/v2/models/:model/versions/:version/ready', (request, reply) =>
+    ready(request.params, reply),
+  );
+  app.post<{ Params: ModelParams }>('/v2/models/:model/infer', (request) =>
+    infer(request.params, request.body),
+  );
+  app.post<{ Params: ModelParams }>('/v2/models/:model/versions/:version/infer', (request) =>
+    infer(request.params, request.body),
+  );
+}

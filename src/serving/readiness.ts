@@ -1,0 +1,52 @@
+import type { LoadState } from '../runtime/model-manager.js';
+
+/** The load state of a version, as readiness needs it. */
+export interface StateSource {
+  stateOf(model: string, version: number): LoadState | undefined;
+}
+
+/** Whether the server can take inference traffic now, and why not. */
+export type ReadinessVerdict = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+
+/**
+ * Server readiness: not ready until start-up preloading has finished, nor once draining for
+ * shutdown. With `strict`, also not ready while any preloaded version is not loaded (as Triton's
+ * strict readiness); models loaded on demand never make the server unready.
+ */
+export class Readiness {
+  private preloaded: { model: string; version: number }[] = [];
+  private started = false;
+  private draining = false;
+
+  constructor(
+    private readonly states: StateSource,
+    private readonly strict: boolean,
+  ) {}
+
+  /** Start-up preloading is over; these are the versions it loaded (or tried to). */
+  markStarted(preloaded: { model: string; version: number }[]): void {
+    this.preloaded = preloaded;
+    this.started = true;
+  }
+
+  markDraining(): void {
+    this.draining = true;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  check(): ReadinessVerdict {
+    if (this.draining) return { ready: false, reason: 'the server is draining for shutdown' };
+    if (!this.started) return { ready: false, reason: 'the server is still loading its preloaded models' };
+    if (!this.strict) return { ready: true };
+    for (const { model, version } of this.preloaded) {
+      const state = this.states.stateOf(model, version);
+      if (state?.kind === 'failed') return { ready: false, reason: state.error.message };
+      if (state?.kind !== 'ready')
+        return { ready: false, reason: `model '${model}' version ${version} is not loaded` };
+    }
+    return { ready: true };
+  }
+}

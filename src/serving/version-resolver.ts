@@ -1,0 +1,38 @@
+import type { VersionRecord, VersionRef } from '../registry/registry-types.js';
+
+/** The part of the registry the hot path needs. */
+export interface VersionLookup {
+  getVersion(model: string, ref: VersionRef): Promise<VersionRecord>;
+}
+
+const refKey = (ref: VersionRef): string =>
+  ref.kind === 'number' ? `#${ref.version}` : ref.kind === 'alias' ? `@${ref.alias}` : '*';
+
+/**
+ * Resolves (model, version-or-alias) to a version record with a short cache, so the hot path does
+ * not query the database on every request. Changes made through this process call `invalidate`,
+ * so they apply at once; changes made elsewhere apply within `ttlMs`.
+ */
+export class VersionResolver {
+  private readonly cache = new Map<string, { record: VersionRecord; expires: number }>();
+
+  constructor(
+    private readonly lookup: VersionLookup,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async resolve(model: string, ref: VersionRef): Promise<VersionRecord> {
+    const key = `${model}\u0000${refKey(ref)}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.expires > this.now()) return hit.record;
+    const record = await this.lookup.getVersion(model, ref);
+    if (this.ttlMs > 0) this.cache.set(key, { record, expires: this.now() + this.ttlMs });
+    return record;
+  }
+
+  /** Forget every cached resolution of a model (after an alias move, push or delete). */
+  invalidate(model: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${model}\u0000`)) this.cache.delete(key);
+  }
+}

@@ -1,0 +1,2 @@
+/** The SQL dialects Ferry runs on. */
+export type DialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,28 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialect-name.js';
+import { initialMigration } from './0001-initial.js';
+import type { FerryMigration } from './ferry-migration.js';
+
+/**
+ * Every migration, in order. Names sort in the order they run and never change once released;
+ * add a new file (`0002-…`) for each schema change rather than editing an old one.
+ */
+export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
+  '0001-initial': initialMigration,
+};
+
+/** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, migration] of Object.entries(MIGRATIONS)) {
+        migrations[name] = {
+          up: (db) => migration.up(db, dialect),
+          down: (db) => migration.down(db, dialect),
+        };
+      }
+      return Promise.resolve(migrations);
+    },
+  };
+}
