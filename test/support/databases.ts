@@ -10,8 +10,7 @@ export const POSTGRES_TEST_URL =
   process.env.FERRY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** CI sets this so that an unreachable Postgres fails the run instead of skipping its cases. */
-const postgresRequired =
-  process.env.FERRY_TEST_REQUIRE_POSTGRES === '1';
+const postgresRequired = process.env.FERRY_TEST_REQUIRE_POSTGRES === '1';
 
 /** The database a test runs against, fresh for each test and removed after it. */
 export interface DatabaseFixture {
