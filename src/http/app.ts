@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { ConnectionDrainer } from './connection-drainer.js';
 import { registerErrorReplies } from './plugins/error-replies.js';
@@ -26,7 +26,8 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Per-request logs would cost the hot path; completions are logged at debug level below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.server.bodyLimitBytes,
     requestIdHeader: false,
     // A caller's own request id is kept when it is sane, so logs join across services.
