@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { FerryConfig } from '../core/config.js';
 import type { FerryApi, PushRequest } from '../client/ferry-api.js';
 import { openStores, type FerryStores } from '../http/server.js';
@@ -48,12 +49,17 @@ export class LocalApi implements FerryApi {
   }
 
   async push(request: PushRequest): Promise<PushResult> {
-    const artifact = createReadStream(request.file);
-    let sent = 0;
-    artifact.on('data', (chunk) => {
-      sent += chunk.length;
-      request.onProgress?.(sent, Number.NaN);
-    });
+    // Count bytes as the registry pulls them: a 'data' listener would start the stream flowing
+    // before the artifact store reads it, and the chunks emitted meanwhile would be lost.
+    async function* counted(path: string): AsyncGenerator<Buffer> {
+      let sent = 0;
+      for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+        sent += chunk.length;
+        request.onProgress?.(sent, Number.NaN);
+        yield chunk;
+      }
+    }
+    const artifact = Readable.from(counted(request.file));
     return this.registry.push({
       model: request.model,
       artifact,

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FerryError } from '../../../core/errors.js';
@@ -32,46 +33,63 @@ function parseJsonField(name: string, text: string): unknown {
 
 /**
  * Read a multipart push: text and JSON fields first, then one `artifact` file part, which is
- * streamed straight into the artifact store (never buffered whole).
+ * streamed straight into the artifact store (never buffered whole). The end of the artifact is
+ * held back until the body is known to end with it, so a part after the file (or a second file)
+ * fails the push before any version is registered.
  */
 async function pushMultipart(
   request: FastifyRequest,
   push: (fields: PushFields, artifact: Readable) => Promise<PushResult>,
 ): Promise<PushResult> {
   const fields: PushFields = {};
-  let result: PushResult | undefined;
-  for await (const part of request.parts()) {
-    if (result !== undefined) {
-      throw new FerryError(
-        'BAD_REQUEST',
-        `multipart part '${part.fieldname}' came after the artifact; send every field before the file`,
-      );
-    }
-    if (part.type === 'file') {
-      if (part.fieldname !== 'artifact') {
+  let pending: { artifact: PassThrough; result: Promise<PushResult> } | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (pending !== undefined) {
         throw new FerryError(
           'BAD_REQUEST',
-          `file part '${part.fieldname}' is unexpected; the model file goes in 'artifact'`,
+          `multipart part '${part.fieldname}' came after the artifact; send every field before the file`,
         );
       }
-      result = await push(fields, part.file);
-      continue;
+      if (part.type === 'file') {
+        if (part.fieldname !== 'artifact') {
+          throw new FerryError(
+            'BAD_REQUEST',
+            `file part '${part.fieldname}' is unexpected; the model file goes in 'artifact'`,
+          );
+        }
+        const artifact = new PassThrough();
+        pending = { artifact, result: push(fields, artifact) };
+        // The push may fail before it has read the whole file (a bad name, a size limit).
+        await Promise.race([pipeline(part.file, artifact, { end: false }), pending.result]);
+        continue;
+      }
+      const value = typeof part.value === 'string' ? part.value : String(part.value);
+      if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname)) {
+        fields[part.fieldname as (typeof TEXT_FIELDS)[number]] = value;
+      } else if ((JSON_FIELDS as readonly string[]).includes(part.fieldname)) {
+        fields[part.fieldname as (typeof JSON_FIELDS)[number]] = parseJsonField(part.fieldname, value);
+      } else {
+        throw new FerryError(
+          'BAD_REQUEST',
+          `multipart field '${part.fieldname}' is unknown; fields are ${[...TEXT_FIELDS, ...JSON_FIELDS].join(', ')} and the file 'artifact'`,
+        );
+      }
     }
-    const value = typeof part.value === 'string' ? part.value : String(part.value);
-    if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname)) {
-      fields[part.fieldname as (typeof TEXT_FIELDS)[number]] = value;
-    } else if ((JSON_FIELDS as readonly string[]).includes(part.fieldname)) {
-      fields[part.fieldname as (typeof JSON_FIELDS)[number]] = parseJsonField(part.fieldname, value);
-    } else {
-      throw new FerryError(
-        'BAD_REQUEST',
-        `multipart field '${part.fieldname}' is unknown; fields are ${[...TEXT_FIELDS, ...JSON_FIELDS].join(', ')} and the file 'artifact'`,
-      );
-    }
+  } catch (error) {
+    if (pending === undefined) throw error;
+    // Abort the push (its artifact stream fails with this error) and report why the push failed.
+    pending.artifact.destroy(error instanceof Error ? error : new Error(String(error)));
+    const pushError = await pending.result.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    throw pushError ?? error;
   }
-  if (result === undefined)
+  if (pending === undefined)
     throw new FerryError('BAD_REQUEST', "the multipart body has no 'artifact' file part");
-  return result;
+  pending.artifact.end();
+  return pending.result;
 }
 
 /**
