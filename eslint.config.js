@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bench/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'bench/*.mjs', 'bench/baselines/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -34,5 +34,20 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'Buffer',
+          'setTimeout',
+          'clearTimeout',
+          'setImmediate',
+          'performance',
+          'fetch',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

@@ -24,7 +24,14 @@ export async function closedLoop({ url, body, connections, durationMs, warmupMs 
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
       const request = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        },
         (response) => {
           response.on('data', () => {});
           response.on('end', () => {

@@ -12,7 +12,10 @@ const NAIVE = new URL('./baselines/naive-server.mjs', import.meta.url).pathname;
 /** Spawn `ferry demo` on a fresh data folder; time from spawn to /v2/health/ready = 200. */
 async function coldStart() {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
-  const server = await startServer([CLI, 'demo', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], /(http:\/\/127\.0\.0\.1:\d+)/);
+  const server = await startServer(
+    [CLI, 'demo', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    /(http:\/\/127\.0\.0\.1:\d+)/,
+  );
   for (;;) {
     const response = await fetch(`${server.url}/v2/health/ready`).catch(() => undefined);
     if (response?.status === 200) break;
@@ -43,7 +46,12 @@ export async function demoLatency({ durationMs = 10_000 } = {}) {
   const results = {};
   // Alternate contenders so drift on the machine affects both alike.
   for (const round of [1, 2]) {
-    results[`ferry${round}`] = await closedLoop({ url: ferry.server.url + path, body, connections: 1, durationMs });
+    results[`ferry${round}`] = await closedLoop({
+      url: ferry.server.url + path,
+      body,
+      connections: 1,
+      durationMs,
+    });
     results[`naive${round}`] = await closedLoop({ url: naive.url + path, body, connections: 1, durationMs });
   }
   await stopServer(naive);

@@ -18,8 +18,12 @@ const lines = [
   '',
   '| contender | req/s | p50 ms | p90 ms | p99 ms | errors |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...[['Ferry', demo.ferry], ['naive (Fastify + session.run)', demo.naive]].map(
-    ([name, r]) => `| ${name} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${r.errors} |`,
+  ...[
+    ['Ferry', demo.ferry],
+    ['naive (Fastify + session.run)', demo.naive],
+  ].map(
+    ([name, r]) =>
+      `| ${name} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${r.errors} |`,
   ),
   '',
   `Ratios: Ferry/naive req/s = ${fmt(demo.ferry.requestsPerSecond / demo.naive.requestsPerSecond, 2)}; p50 difference = ${fmt(demo.ferry.p50 - demo.naive.p50)} ms.`,

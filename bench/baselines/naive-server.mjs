@@ -5,7 +5,10 @@ import Fastify from 'fastify';
 import * as ort from 'onnxruntime-node';
 
 const [modelPath, port = '0'] = process.argv.slice(2);
-const session = await ort.InferenceSession.create(readFileSync(modelPath), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+const session = await ort.InferenceSession.create(readFileSync(modelPath), {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+});
 const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
 app.post('/v2/models/:model/infer', async (request) => {
   const body = request.body;

@@ -59,6 +59,9 @@ async function pushMultipart(
           );
         }
         const artifact = new PassThrough();
+        // Errors reach the push through its reads; this keeps one raised after it stopped reading
+        // (the push failed first) from being an unhandled 'error' event.
+        artifact.on('error', () => undefined);
         pending = { artifact, result: push(fields, artifact) };
         // The push may fail before it has read the whole file (a bad name, a size limit).
         await Promise.race([pipeline(part.file, artifact, { end: false }), pending.result]);
