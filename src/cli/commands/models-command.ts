@@ -11,9 +11,18 @@ import { formatBytes, printFields, printJson, printTable, type OutputOptions } f
 
 type GlobalOptions = TargetOptions & OutputOptions;
 
-async function readJsonFile<T>(path: string, what: string): Promise<T> {
+async function readTextFile(path: string, what: string): Promise<string> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new FerryError('INVALID_ARGUMENT', `cannot read ${what} from ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function readJsonFile<T>(path: string, what: string): Promise<T> {
+  const text = await readTextFile(path, what);
+  try {
+    return JSON.parse(text) as T;
   } catch (error) {
     throw new FerryError('INVALID_ARGUMENT', `cannot read ${what} from ${path}: ${(error as Error).message}`);
   }
@@ -122,7 +131,7 @@ export function registerModelsCommand(program: Command): void {
             throw new FerryError('INVALID_ARGUMENT', `cannot read ${file}: no such file`);
           })
         ).size;
-        const card = options.card === undefined ? undefined : await readFile(options.card, 'utf8');
+        const card = options.card === undefined ? undefined : await readTextFile(options.card, 'model card');
         const base =
           options.lineageFile === undefined
             ? {}

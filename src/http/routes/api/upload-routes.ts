@@ -31,6 +31,12 @@ function parseJsonField(name: string, text: string): unknown {
   }
 }
 
+const unsupportedMediaType = (): FerryError =>
+  new FerryError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'send the model as application/octet-stream, or as multipart/form-data with an artifact file part',
+  );
+
 /**
  * Read a multipart push: text and JSON fields first, then one `artifact` file part, which is
  * streamed straight into the artifact store (never buffered whole). The end of the artifact is
@@ -104,9 +110,14 @@ export async function registerUploadRoutes(app: FastifyInstance, deps: AppDeps):
   const maxBytes = deps.config.registry.maxArtifactBytes;
   await app.register(multipart, {
     limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 8 * 1024 * 1024, parts: 21 },
+    // A file over the limit is cut at maxBytes + 1 bytes, so the artifact store always sees it is
+    // too large and answers ARTIFACT_TOO_LARGE with its own message, whichever stream fails first.
+    throwFileSizeLimit: false,
   });
   // A raw upload is handed over as a stream; the artifact store enforces the size limit.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  // Any other type is refused with what this route takes (not the app-wide "send application/json").
+  app.addContentTypeParser('*', (_request, _payload, done) => done(unsupportedMediaType(), undefined));
 
   app.post<{ Params: { model: string }; Querystring: PushQuery }>(
     '/api/v1/models/:model/versions',
@@ -151,10 +162,7 @@ export async function registerUploadRoutes(app: FastifyInstance, deps: AppDeps):
           description: request.query.description,
         });
       } else {
-        throw new FerryError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'send the model as application/octet-stream, or as multipart/form-data with an artifact file part',
-        );
+        throw unsupportedMediaType();
       }
       deps.resolver.invalidate(model);
       return reply.code(result.created ? 201 : 200).send(result);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { VersionRecord, VersionRef } from '../registry/registry-types.js';
+import { VersionResolver } from './version-resolver.js';
+
+function lookup() {
+  const calls: string[] = [];
+  let version = 1;
+  return {
+    calls,
+    bump: () => (version += 1),
+    getVersion: (model: string, ref: VersionRef) => {
+      calls.push(`${model}:${ref.kind}`);
+      return Promise.resolve({ model, version } as VersionRecord);
+    },
+  };
+}
+
+describe('VersionResolver', () => {
+  it('answers from its cache until the TTL passes', async () => {
+    const source = lookup();
+    const clock = { now: 0 };
+    const resolver = new VersionResolver(source, 1000, () => clock.now);
+    const ref: VersionRef = { kind: 'alias', alias: 'production' };
+    await resolver.resolve('m', ref);
+    source.bump();
+    expect((await resolver.resolve('m', ref)).version).toBe(1);
+    clock.now = 1001;
+    expect((await resolver.resolve('m', ref)).version).toBe(2);
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('forgets a model at once when invalidated, and only that model', async () => {
+    const source = lookup();
+    const resolver = new VersionResolver(source, 60_000);
+    await resolver.resolve('m', { kind: 'default' });
+    await resolver.resolve('other', { kind: 'default' });
+    source.bump();
+    resolver.invalidate('m');
+    expect((await resolver.resolve('m', { kind: 'default' })).version).toBe(2);
+    expect((await resolver.resolve('other', { kind: 'default' })).version).toBe(1);
+  });
+
+  it('never caches with a TTL of 0', async () => {
+    const source = lookup();
+    const resolver = new VersionResolver(source, 0);
+    await resolver.resolve('m', { kind: 'number', version: 1 });
+    await resolver.resolve('m', { kind: 'number', version: 1 });
+    expect(source.calls).toHaveLength(2);
+  });
+});
