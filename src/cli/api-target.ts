@@ -30,7 +30,7 @@ export function configFrom(options: TargetOptions, overrides: Record<string, unk
 export async function openApi(options: TargetOptions): Promise<FerryApi> {
   const server = options.server ?? process.env.FERRY_URL;
   if (server !== undefined && server !== '') {
-    return new FerryClient({ baseUrl: server, actor: process.env.USER ?? 'cli' });
+    return new FerryClient({ baseUrl: server, actor: process.env.USER || 'cli' });
   }
   return LocalApi.open(configFrom(options));
 }

@@ -10,7 +10,8 @@ import { OnnxRuntime } from '../runtime/onnx/onnx-runtime.js';
 import { InferenceService, type InferenceResponse } from '../serving/inference-service.js';
 import { VersionResolver } from '../serving/version-resolver.js';
 
-const ACTOR = process.env.USER ?? 'cli';
+// An empty USER (as some containers set it) is no name: fall back to 'cli'.
+const ACTOR = process.env.USER || 'cli';
 
 /**
  * The CLI's API over a data folder directly, when no server is named. Inference runs in this

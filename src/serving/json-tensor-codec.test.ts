@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Datatype } from '../core/datatypes.js';
-import { FerryError } from '../core/errors.js';
+import type { FerryError } from '../core/errors.js';
 import { decodeJsonData, encodeJsonData } from './json-tensor-codec.js';
 
 /** Nest a flat array into the given shape (row-major). */
@@ -35,17 +35,15 @@ describe('JSON tensor codec', () => {
     it(`round-trips ${datatype} data, flat or nested, through typed storage`, () => {
       fc.assert(
         fc.property(
-          fc
-            .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
-            .chain((shape) =>
-              fc.tuple(
-                fc.constant(shape),
-                fc.array(element, {
-                  minLength: shape.reduce((a, b) => a * b, 1),
-                  maxLength: shape.reduce((a, b) => a * b, 1),
-                }),
-              ),
+          fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              fc.array(element, {
+                minLength: shape.reduce((a, b) => a * b, 1),
+                maxLength: shape.reduce((a, b) => a * b, 1),
+              }),
             ),
+          ),
           ([shape, flat]) => {
             const fromFlat = decodeJsonData('t', datatype, shape, flat);
             const fromNested = decodeJsonData('t', datatype, shape, nest(flat, shape));

@@ -28,7 +28,7 @@ describe('README quickstart', () => {
       const response = await fetch(`${server.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: body!,
       });
       expect(response.status).toBe(200);
       const answer = (await response.json()) as { outputs: { name: string; data: unknown[] }[] };
