@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
  * The one configuration schema. Every key has its default and a one-line description beside it;
- * `docs/reference/config.md` is generated from this schema (`npm run docs:config`) and a test
+ * `docs/reference/config.md` is generated from this schema (`npm run docs:reference`) and a test
  * keeps the two equal.
  */
 const key = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });

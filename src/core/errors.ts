@@ -46,9 +46,14 @@ export const errorCatalog = {
   MODEL_NOT_FOUND: { status: 404, meaning: 'No model has that name.' },
   VERSION_NOT_FOUND: { status: 404, meaning: 'The model has no such version or alias.' },
   ALIAS_NOT_FOUND: { status: 404, meaning: 'The model has no such alias.' },
+  CARD_NOT_FOUND: { status: 404, meaning: 'The version has no model card.' },
   VERSION_IN_USE: { status: 409, meaning: 'The version cannot be deleted while an alias points to it.' },
   CONFLICT: { status: 409, meaning: 'A concurrent change won; retry the call.' },
-  MODEL_NOT_READY: { status: 503, meaning: 'The model version is still loading; retry shortly.' },
+  NOT_READY: {
+    status: 400,
+    meaning:
+      'A health check is false: the server or model is not ready (the protocol answers 4xx); the message says why.',
+  },
   MODEL_LOAD_FAILED: {
     status: 503,
     meaning:
@@ -57,7 +62,6 @@ export const errorCatalog = {
   ARTIFACT_CORRUPTED: { status: 500, meaning: "A stored artifact's bytes no longer match its sha256." },
   ARTIFACT_MISSING: { status: 500, meaning: 'A stored artifact is missing from the artifact store.' },
   INFERENCE_FAILED: { status: 500, meaning: 'The runtime raised an error while running the model.' },
-  SHUTTING_DOWN: { status: 503, meaning: 'The server is draining for shutdown; retry on another replica.' },
   INVALID_CONFIG: { status: 500, meaning: 'The configuration is invalid; the message names the key.' },
   SERVER_UNREACHABLE: { status: 502, meaning: 'The CLI could not reach the Ferry server it was pointed at.' },
   INTERNAL: { status: 500, meaning: 'An unexpected error; the log holds the details under the request id.' },

@@ -37,6 +37,11 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
     },
     // Shutdown is drained by ConnectionDrainer: requests already sent are served, never reset.
     return503OnClosing: false,
+    // Schemas validate exactly: unknown keys and wrongly typed values are refused, never dropped
+    // or coerced silently (Fastify's defaults remove additional properties and coerce types).
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
     forceCloseConnections: false,
   });
   const drainer = new ConnectionDrainer(app.server);

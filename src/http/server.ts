@@ -59,17 +59,23 @@ async function preload(
   logger: Logger,
 ): Promise<void> {
   const loaded: { model: string; version: number }[] = [];
+  const unresolved: string[] = [];
   for (const text of config.models.preload) {
+    let version;
     try {
       const { model, ref } = parseModelRef(text);
-      const version = await deps.registry.getVersion(model, ref);
-      loaded.push({ model, version: version.version });
-      await deps.models.acquire(version);
+      version = await deps.registry.getVersion(model, ref);
     } catch (error) {
-      logger.error({ err: error, model: text }, `preload of ${text} failed`);
+      const reason = `preload '${text}': ${(error as Error).message}`;
+      unresolved.push(reason);
+      logger.error({ err: error, model: text }, reason);
+      continue;
     }
+    loaded.push({ model: version.model, version: version.version });
+    // A load failure is logged by the manager and kept in its state (readiness reports it).
+    await deps.models.acquire(version).catch(() => undefined);
   }
-  deps.readiness.markStarted(loaded);
+  deps.readiness.markStarted(loaded, unresolved);
 }
 
 /**

@@ -70,6 +70,10 @@ describe('JSON tensor codec', () => {
     ['BOOL', [1], /1 is not a boolean/],
     ['BYTES', [3], /3 is not a string/],
     ['FP32', ['1.0'], /"1.0" is not a number/],
+    ['FP16', [70000], /70000 is outside the range of FP16/],
+    ['INT64', [2 ** 63], /outside the range of INT64/],
+    ['UINT64', [2 ** 64], /outside the range of UINT64/],
+    ['UINT64', [-1], /-1 is outside the range of UINT64/],
   ] as const)('rejects a %s element that is not of its type', (datatype, data, message) => {
     expect(() => decodeJsonData('t', datatype, [1], data)).toThrow(message);
   });

@@ -9,6 +9,9 @@ import {
 import { FerryError } from '../core/errors.js';
 import type { RuntimeTensor } from '../runtime/runtime.js';
 
+/** Largest finite IEEE half; larger magnitudes would silently become infinity. */
+const FP16_MAX = 65504;
+
 /** Writes one JSON element into typed storage, or returns a reason it cannot. */
 type ElementWriter = (target: TensorElements, index: number, value: unknown) => string | undefined;
 
@@ -19,14 +22,23 @@ function describe(value: unknown): string {
 
 function integerWriter(datatype: Datatype): ElementWriter {
   const [min, max] = INTEGER_RANGES[datatype] ?? [0n, 0n];
-  const wide = datatype === 'INT64' || datatype === 'UINT64';
+  if (datatype === 'INT64' || datatype === 'UINT64') {
+    // Compare as bigint: Number(2n ** 63n - 1n) rounds up to 2 ** 63, which would wrap on store.
+    return (target, index, value) => {
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return `${describe(value)} is not an integer`;
+      const big = BigInt(value);
+      if (big < min || big > max) return `${value} is outside the range of ${datatype}`;
+      (target as BigInt64Array | BigUint64Array)[index] = big;
+      return undefined;
+    };
+  }
   const lo = Number(min);
   const hi = Number(max);
   return (target, index, value) => {
     if (typeof value !== 'number' || !Number.isInteger(value)) return `${describe(value)} is not an integer`;
     if (value < lo || value > hi) return `${value} is outside the range of ${datatype}`;
-    if (wide) (target as BigInt64Array | BigUint64Array)[index] = BigInt(value);
-    else (target as Int32Array)[index] = value;
+    (target as Int32Array)[index] = value;
     return undefined;
   };
 }
@@ -49,6 +61,7 @@ function writerFor(datatype: Datatype): ElementWriter {
     case 'FP16':
       return (target, index, value) => {
         if (typeof value !== 'number') return `${describe(value)} is not a number`;
+        if (Math.abs(value) > FP16_MAX) return `${value} is outside the range of FP16 (±${FP16_MAX})`;
         (target as Uint16Array)[index] = toHalfBits(value);
         return undefined;
       };
@@ -121,7 +134,10 @@ export function decodeJsonData(
   return target;
 }
 
-/** Flat JSON data for an output tensor: numbers, booleans or strings. 64-bit integers become numbers. */
+/**
+ * Flat JSON data for an output tensor: numbers, booleans or strings. 64-bit integers become
+ * numbers (exact up to 2^53). JSON has no NaN or infinity: such outputs encode as `null`.
+ */
 export function encodeJsonData(tensor: RuntimeTensor): (number | boolean | string)[] {
   const { datatype, data } = tensor;
   if (datatype === 'BYTES') return [...(data as string[])];

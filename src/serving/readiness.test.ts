@@ -36,6 +36,15 @@ describe('Readiness', () => {
     expect(readiness.check()).toEqual({ ready: false, reason: "model 'b' broke" });
   });
 
+  it('with strict readiness, is not ready when a preload entry named no version', () => {
+    const readiness = new Readiness(states({}), true);
+    readiness.markStarted([], ["preload 'nope@production': model 'nope' does not exist"]);
+    expect(readiness.check()).toEqual({
+      ready: false,
+      reason: "preload 'nope@production': model 'nope' does not exist",
+    });
+  });
+
   it('without strict readiness, ignores model states', () => {
     const readiness = new Readiness(states({ 'b:2': 'failed' }), false);
     readiness.markStarted([{ model: 'b', version: 2 }]);

@@ -15,6 +15,7 @@ export type ReadinessVerdict = { readonly ready: true } | { readonly ready: fals
  */
 export class Readiness {
   private preloaded: { model: string; version: number }[] = [];
+  private unresolved: string[] = [];
   private started = false;
   private draining = false;
 
@@ -23,9 +24,13 @@ export class Readiness {
     private readonly strict: boolean,
   ) {}
 
-  /** Start-up preloading is over; these are the versions it loaded (or tried to). */
-  markStarted(preloaded: { model: string; version: number }[]): void {
+  /**
+   * Start-up preloading is over: `preloaded` are the versions it loaded (or tried to);
+   * `unresolved` are preload entries that named no existing version (with the reason).
+   */
+  markStarted(preloaded: { model: string; version: number }[], unresolved: string[] = []): void {
     this.preloaded = preloaded;
+    this.unresolved = unresolved;
     this.started = true;
   }
 
@@ -41,6 +46,8 @@ export class Readiness {
     if (this.draining) return { ready: false, reason: 'the server is draining for shutdown' };
     if (!this.started) return { ready: false, reason: 'the server is still loading its preloaded models' };
     if (!this.strict) return { ready: true };
+    const [firstUnresolved] = this.unresolved;
+    if (firstUnresolved !== undefined) return { ready: false, reason: firstUnresolved };
     for (const { model, version } of this.preloaded) {
       const state = this.states.stateOf(model, version);
       if (state?.kind === 'failed') return { ready: false, reason: state.error.message };

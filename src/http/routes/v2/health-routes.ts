@@ -7,6 +7,6 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get('/v2/health/ready', async (_request, reply) => {
     const verdict = deps.readiness.check();
     if (verdict.ready) return reply.code(200).send();
-    return reply.code(400).send({ error: verdict.reason });
+    return reply.code(400).send({ error: verdict.reason, code: 'NOT_READY' });
   });
 }

@@ -31,18 +31,20 @@ export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
     };
   };
 
-  // Readiness does not wait for a load: asking starts one, and the answer is the state now.
+  // Readiness does not wait for a load: asking starts one (or a retry once `runtime.loadRetryMs`
+  // has passed after a failure), and the answer is the state now.
   const ready = async (params: ModelParams, reply: FastifyReply) => {
     const version = await deps.inference.resolve(params.model, parseVersionRef(params.version));
+    if (deps.models.stateOf(version.model, version.version)?.kind !== 'ready') {
+      deps.models.acquire(version).catch(() => undefined); // the outcome is kept in the manager's state
+    }
     const state = deps.models.stateOf(version.model, version.version);
     if (state?.kind === 'ready') return reply.code(200).send();
-    if (state?.kind === 'failed')
-      return reply.code(400).send({ error: state.error.message, code: state.error.code });
-    deps.models.acquire(version).catch(() => undefined); // the failure is kept in the manager's state
-    return reply.code(400).send({
-      error: `model '${version.model}' version ${version.version} is loading`,
-      code: 'MODEL_NOT_READY',
-    });
+    const reason =
+      state?.kind === 'failed'
+        ? state.error.message
+        : `model '${version.model}' version ${version.version} is loading`;
+    return reply.code(400).send({ error: reason, code: 'NOT_READY' });
   };
 
   const infer = (params: ModelParams, body: unknown) =>
