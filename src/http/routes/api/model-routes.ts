@@ -71,7 +71,9 @@ export function registerModelApiRoutes(app: FastifyInstance, deps: AppDeps): voi
           type: 'object',
           required: ['tags'],
           additionalProperties: false,
-          properties: { tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 } } },
+          // Tag values are checked by the registry, as on push: a schema here would let Fastify
+          // coerce 1 to "1" and null to "" instead of refusing them.
+          properties: { tags: { type: 'object' } },
         },
       },
     },
