@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -1,7 +1,6 @@
-import { loadConfig, type FerryConfig } from '../core/config.js';
-import { FerryClient } from '../client/http-client.js';
-import type { FerryApi } from '../client/ferry-api.js';
-import { LocalApi } from './local-api.js';
+import { loadConfig, type FerryConfig } from '../core/index.js';
+import { FerryClient } from '../client/index.js';
+import type { FerryApi } from '../client/index.js';
 
 /** Global options: where the CLI's calls go. */
 export interface TargetOptions {
@@ -32,6 +31,8 @@ export async function openApi(options: TargetOptions): Promise<FerryApi> {
   if (server !== undefined && server !== '') {
     return new FerryClient({ baseUrl: server, actor: process.env.USER || 'cli' });
   }
+  // Loaded on demand: the data-folder mode needs the database and ONNX Runtime, --server does not.
+  const { LocalApi } = await import('./local-api.js');
   return LocalApi.open(configFrom(options));
 }
 

@@ -1,5 +1,5 @@
-import { FerryError } from '../core/errors.js';
-import type { Lineage } from '../registry/registry-types.js';
+import { FerryError } from '../core/index.js';
+import type { Lineage } from '../registry/index.js';
 
 /** Collect repeated `--flag k=v` options into a list (commander option parser). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

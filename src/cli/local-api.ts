@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { FerryConfig } from '../core/config.js';
-import type { FerryApi, PushRequest } from '../client/ferry-api.js';
-import { openStores, type FerryStores } from '../http/server.js';
+import type { FerryConfig } from '../core/index.js';
+import type { FerryApi, PushRequest } from '../client/index.js';
+import { openStores, type FerryStores } from '../server/index.js';
 import { parseVersionRef } from '../registry/index.js';
-import type { AliasEvent, ModelRecord, PushResult, VersionRecord } from '../registry/registry-types.js';
-import { ModelManager } from '../runtime/model-manager.js';
-import { OnnxRuntime } from '../runtime/onnx/onnx-runtime.js';
-import { InferenceService, type InferenceResponse } from '../serving/inference-service.js';
-import { VersionResolver } from '../serving/version-resolver.js';
+import type { AliasEvent, ModelDetail, ModelRecord, PushResult, VersionRecord } from '../registry/index.js';
+import { ModelManager } from '../runtime/index.js';
+import { OnnxRuntime } from '../runtime/index.js';
+import { InferenceService, type InferenceResponse } from '../serving/index.js';
+import { VersionResolver } from '../serving/index.js';
 
 // An empty USER (as some containers set it) is no name: fall back to 'cli'.
 const ACTOR = process.env.USER || 'cli';
@@ -37,8 +37,8 @@ export class LocalApi implements FerryApi {
     return this.registry.listModels();
   }
 
-  async getModel(model: string): Promise<{ model: ModelRecord; versions: VersionRecord[] }> {
-    return { model: await this.registry.getModel(model), versions: await this.registry.listVersions(model) };
+  getModel(model: string): Promise<ModelDetail> {
+    return this.registry.describeModel(model);
   }
 
   getVersion(model: string, ref: string | undefined): Promise<VersionRecord> {

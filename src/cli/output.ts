@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { FerryError, toFerryError } from '../core/errors.js';
+import { FerryError, toFerryError } from '../core/index.js';
 
 /** Options every command that prints takes. */
 export interface OutputOptions {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SERVER_VERSION } from '../http/server.js';
+import { FERRY_VERSION } from '../core/index.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerPredictCommand } from './commands/predict-command.js';
@@ -9,7 +9,7 @@ import { registerServeCommands } from './commands/serve-command.js';
 export function buildProgram(): Command {
   const program = new Command('ferry')
     .description('Ferry: a model registry and an Open Inference Protocol server for ONNX models')
-    .version(SERVER_VERSION)
+    .version(FERRY_VERSION)
     .option(
       '--server <url>',
       'talk to a running Ferry server (env FERRY_URL); otherwise use the data folder directly',

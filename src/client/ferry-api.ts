@@ -1,22 +1,24 @@
 import type {
   AliasEvent,
   Lineage,
+  ModelDetail,
   ModelRecord,
   PushResult,
   SignatureOverrides,
   VersionRecord,
-} from '../registry/registry-types.js';
-import type { InferenceResponse } from '../serving/inference-service.js';
+} from '../registry/index.js';
+import type { InferenceResponse } from '../serving/index.js';
 
 export type {
   AliasEvent,
   Lineage,
+  ModelDetail,
   ModelRecord,
   PushResult,
   SignatureOverrides,
   VersionRecord,
-} from '../registry/registry-types.js';
-export type { InferenceResponse } from '../serving/inference-service.js';
+} from '../registry/index.js';
+export type { InferenceResponse } from '../serving/index.js';
 
 /** A push as the client sends it: the model file by path, plus optional metadata. */
 export interface PushRequest {
@@ -37,7 +39,8 @@ export interface PushRequest {
 /** The calls the CLI makes, answered by a running server (HTTP) or by a data folder directly. */
 export interface FerryApi {
   listModels(): Promise<ModelRecord[]>;
-  getModel(model: string): Promise<{ model: ModelRecord; versions: VersionRecord[] }>;
+  /** A model with its versions and the version served by default. */
+  getModel(model: string): Promise<ModelDetail>;
   /** `ref` is a version number or an alias; undefined means the server's default version. */
   getVersion(model: string, ref: string | undefined): Promise<VersionRecord>;
   getCard(model: string, ref: string | undefined): Promise<string | null>;

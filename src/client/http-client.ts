@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { errorCatalog, FerryError, type ErrorCode } from '../core/errors.js';
+import { errorCatalog, FerryError, type ErrorCode } from '../core/index.js';
 import type {
   AliasEvent,
   FerryApi,
   InferenceResponse,
+  ModelDetail,
   ModelRecord,
   PushRequest,
   PushResult,
@@ -92,7 +93,7 @@ export class FerryClient implements FerryApi {
     return (await this.request<{ models: ModelRecord[] }>('GET', '/api/v1/models')).models;
   }
 
-  getModel(model: string): Promise<{ model: ModelRecord; versions: VersionRecord[] }> {
+  getModel(model: string): Promise<ModelDetail> {
     return this.request('GET', `/api/v1/models/${enc(model)}`);
   }
 

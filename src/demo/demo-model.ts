@@ -1,4 +1,4 @@
-import type { Lineage, SignatureOverrides } from '../registry/registry-types.js';
+import type { Lineage, SignatureOverrides } from '../registry/index.js';
 import { exportSoftmaxRegressionToOnnx } from './export-onnx.js';
 import { renderPenguinModelCard } from './penguin-model-card.js';
 import type { PenguinRow, PenguinSpecies } from './penguins-dataset.js';

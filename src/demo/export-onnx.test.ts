@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOnnxModel } from '../onnx/onnx-model-reader.js';
+import { readOnnxModel } from '../onnx/index.js';
 import { exportSoftmaxRegressionToOnnx } from './export-onnx.js';
 import { PENGUIN_SPECIES } from './penguins-dataset.js';
 import { predictClasses, predictProbabilities } from './softmax-regression.js';

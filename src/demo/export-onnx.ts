@@ -1,4 +1,4 @@
-import { OnnxGraphBuilder } from '../onnx/onnx-graph-writer.js';
+import { OnnxGraphBuilder } from '../onnx/index.js';
 import type { SoftmaxRegressionModel } from './softmax-regression.js';
 
 /** What the exported graph needs besides the trained parameters. */

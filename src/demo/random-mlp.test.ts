@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { onnx } from '../onnx/onnx-types.js';
+import { onnx } from '../onnx/index.js';
 import { buildRandomMlp, mlpParameterCount } from './random-mlp.js';
 
 /** Number of elements in all initializers of an ONNX file. */

@@ -1,4 +1,4 @@
-import { OnnxGraphBuilder } from '../onnx/onnx-graph-writer.js';
+import { OnnxGraphBuilder } from '../onnx/index.js';
 import type { RandomSource } from './seeded-random.js';
 import { mulberry32 } from './seeded-random.js';
 

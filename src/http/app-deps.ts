@@ -1,11 +1,11 @@
-import type { FerryConfig } from '../core/config.js';
-import type { Authorizer } from '../governance/authorizer.js';
+import type { FerryConfig } from '../core/index.js';
+import type { Authorizer } from '../governance/index.js';
 import type { Registry } from '../registry/index.js';
-import type { ModelManager } from '../runtime/model-manager.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { InferenceService } from '../serving/inference-service.js';
-import type { Readiness } from '../serving/readiness.js';
-import type { VersionResolver } from '../serving/version-resolver.js';
+import type { ModelManager } from '../runtime/index.js';
+import type { Runtime } from '../runtime/index.js';
+import type { InferenceService } from '../serving/index.js';
+import type { Readiness } from '../serving/index.js';
+import type { VersionResolver } from '../serving/index.js';
 
 /** Everything the HTTP layer needs, built once by the server's composition root. */
 export interface AppDeps {

@@ -1,4 +1,4 @@
-import type { Datatype } from '../core/datatypes.js';
+import type { Datatype } from '../core/index.js';
 import { ONNX_ELEMENT_TYPE, onnx } from './onnx-types.js';
 import type { Proto } from './onnx-types.js';
 

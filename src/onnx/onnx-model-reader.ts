@@ -1,6 +1,6 @@
 import { isAbsolute, normalize, sep } from 'node:path';
-import type { Datatype } from '../core/datatypes.js';
-import { FerryError } from '../core/errors.js';
+import type { Datatype } from '../core/index.js';
+import { FerryError } from '../core/index.js';
 import { datatypeOfElementType, elementTypeName, onnx } from './onnx-types.js';
 import type { Proto } from './onnx-types.js';
 

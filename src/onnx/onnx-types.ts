@@ -2,7 +2,7 @@ import onnxProto from 'onnx-proto';
 
 /** Type namespace of the ONNX protobuf messages (`Proto.IGraphProto`, …). */
 export type { onnx as Proto } from 'onnx-proto';
-import type { Datatype } from '../core/datatypes.js';
+import type { Datatype } from '../core/index.js';
 
 /** The generated protobuf classes of the ONNX schema (onnx-proto ships them as CommonJS). */
 export const onnx = onnxProto.onnx;

@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import type { Actor } from './registry-types.js';
 
 const MAX_ACTOR_LENGTH = 256;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import type { Tables } from '../store/index.js';
 import { recordMapper } from './record-mapper.js';
 import { registryErrors } from './registry-errors.js';

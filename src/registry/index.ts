@@ -9,6 +9,7 @@ export type {
   SignatureOverrides,
   TensorOverride,
   Lineage,
+  ModelDetail,
   ModelRecord,
   VersionRecord,
   AliasEvent,

@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import { isPlainObject } from './plain-object.js';
 import type { Lineage } from './registry-types.js';
 

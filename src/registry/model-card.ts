@@ -1,5 +1,5 @@
 import { parse, YAMLError } from 'yaml';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import { isPlainObject } from './plain-object.js';
 
 /** Largest model card accepted, in UTF-16 code units (about 1 MiB of text). */

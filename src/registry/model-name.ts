@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 

@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import type { VersionRef } from './registry-types.js';
 import { parseVersionRef } from './version-ref.js';
 

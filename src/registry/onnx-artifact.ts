@@ -1,5 +1,5 @@
-import { FerryError } from '../core/errors.js';
-import { readOnnxModel, type OnnxModelInfo } from '../onnx/onnx-model-reader.js';
+import { FerryError } from '../core/index.js';
+import { readOnnxModel, type OnnxModelInfo } from '../onnx/index.js';
 import type { VersionRecord } from './registry-types.js';
 
 /**

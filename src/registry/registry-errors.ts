@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 
 /** The errors a registry lookup raises, each saying what to do next. */
 export const registryErrors = {

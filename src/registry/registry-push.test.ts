@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../core/errors.js';
+import type { ErrorCode } from '../core/index.js';
 import type { PushInput } from './registry-types.js';
 import { forEachDialect } from '../../test/support/databases.js';
 import { modelWithExternalData, tinyModel } from '../../test/support/onnx-models.js';

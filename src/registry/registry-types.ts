@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Datatype } from '../core/datatypes.js';
+import type { Datatype } from '../core/index.js';
 
 /** One input or output of a model version, as served. `-1` marks a dynamic dimension. */
 export interface TensorSpec {
@@ -52,6 +52,13 @@ export interface ModelRecord {
   readonly versionCount: number;
   /** alias → version number */
   readonly aliases: Readonly<Record<string, number>>;
+}
+
+/** A model, its versions (oldest first) and the version served when a request names none. */
+export interface ModelDetail {
+  readonly model: ModelRecord;
+  readonly versions: readonly VersionRecord[];
+  readonly defaultVersion: number | null;
 }
 
 /** An immutable version of a model. */

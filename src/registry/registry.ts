@@ -1,6 +1,6 @@
 import type { ArtifactStore } from '../artifacts/index.js';
-import { FerryError } from '../core/errors.js';
-import type { OnnxModelInfo } from '../onnx/onnx-model-reader.js';
+import { FerryError } from '../core/index.js';
+import type { OnnxModelInfo } from '../onnx/index.js';
 import { isForeignKeyViolation, withTransaction, type FerryDatabase } from '../store/index.js';
 import { validateActor } from './actor.js';
 import { moveAlias } from './alias-moves.js';
@@ -22,6 +22,7 @@ import {
 import type {
   Actor,
   AliasEvent,
+  ModelDetail,
   ModelRecord,
   PushInput,
   PushResult,
@@ -119,6 +120,17 @@ export class Registry {
   async listVersions(name: string): Promise<VersionRecord[]> {
     await requireModelRow(this.database.db, name);
     return versionRecords(this.database.db, name);
+  }
+
+  /** A model with all its versions and the version served when a request names none (null if none). */
+  async describeModel(name: string): Promise<ModelDetail> {
+    const model = await this.getModel(name);
+    const versions = await versionRecords(this.database.db, name);
+    const defaultVersion =
+      versions.length === 0
+        ? null
+        : await resolveVersionNumber(this.database.db, name, { kind: 'default' }, this.options.defaultAlias);
+    return { model, versions, defaultVersion };
   }
 
   /**

@@ -1,5 +1,5 @@
-import { FerryError } from '../core/errors.js';
-import type { OnnxModelInfo } from '../onnx/onnx-model-reader.js';
+import { FerryError } from '../core/index.js';
+import type { OnnxModelInfo } from '../onnx/index.js';
 import { isPlainObject } from './plain-object.js';
 import type { Signature, SignatureOverrides, TensorOverride, TensorSpec } from './registry-types.js';
 

@@ -1,4 +1,4 @@
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import type { VersionRef } from './registry-types.js';
 
 const ALIAS = /^[a-z][a-z0-9_-]{0,63}$/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../core/errors.js';
-import { OnnxGraphBuilder } from '../onnx/onnx-graph-writer.js';
-import type { VersionRecord } from '../registry/registry-types.js';
+import { FerryError } from '../core/index.js';
+import { OnnxGraphBuilder } from '../onnx/index.js';
+import type { VersionRecord } from '../registry/index.js';
 import { ModelManager, warmupInputs } from './model-manager.js';
 import { OnnxRuntime } from './onnx/onnx-runtime.js';
 

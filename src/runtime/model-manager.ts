@@ -1,6 +1,6 @@
-import { allocateElements, elementCount } from '../core/datatypes.js';
-import { FerryError, toFerryError } from '../core/errors.js';
-import type { Signature, VersionRecord } from '../registry/registry-types.js';
+import { allocateElements, elementCount } from '../core/index.js';
+import { FerryError, toFerryError } from '../core/index.js';
+import type { Signature, VersionRecord } from '../registry/index.js';
 import type { Runtime, RuntimeSession, RuntimeTensor, SessionOptions } from './runtime.js';
 
 /** Where the manager gets a version's bytes (the registry, which verifies the digest). */

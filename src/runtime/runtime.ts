@@ -1,4 +1,4 @@
-import type { Datatype, TensorElements } from '../core/datatypes.js';
+import type { Datatype, TensorElements } from '../core/index.js';
 
 /**
  * A tensor as it crosses the runtime boundary: plain data only (typed arrays and string arrays),

@@ -1,7 +1,7 @@
-import { isDatatype } from '../core/datatypes.js';
-import { FerryError } from '../core/errors.js';
-import type { Signature, TensorSpec } from '../registry/registry-types.js';
-import type { RuntimeTensor } from '../runtime/runtime.js';
+import { isDatatype } from '../core/index.js';
+import { FerryError } from '../core/index.js';
+import type { Signature, TensorSpec } from '../registry/index.js';
+import type { RuntimeTensor } from '../runtime/index.js';
 import { decodeJsonData } from './json-tensor-codec.js';
 
 /** A protocol parameter value. */

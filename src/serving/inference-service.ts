@@ -1,6 +1,6 @@
-import { FerryError } from '../core/errors.js';
-import type { VersionRecord, VersionRef } from '../registry/registry-types.js';
-import type { ModelManager } from '../runtime/model-manager.js';
+import { FerryError } from '../core/index.js';
+import type { VersionRecord, VersionRef } from '../registry/index.js';
+import type { ModelManager } from '../runtime/index.js';
 import { encodeJsonData } from './json-tensor-codec.js';
 import { validateInferenceRequest, type ParameterValue, type RequestLimits } from './inference-request.js';
 import type { VersionResolver } from './version-resolver.js';

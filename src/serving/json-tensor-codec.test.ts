@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Datatype } from '../core/datatypes.js';
-import type { FerryError } from '../core/errors.js';
+import type { Datatype } from '../core/index.js';
+import type { FerryError } from '../core/index.js';
 import { decodeJsonData, encodeJsonData } from './json-tensor-codec.js';
 
 /** Nest a flat array into the given shape (row-major). */

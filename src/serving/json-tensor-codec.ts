@@ -5,9 +5,9 @@ import {
   toHalfBits,
   type Datatype,
   type TensorElements,
-} from '../core/datatypes.js';
-import { FerryError } from '../core/errors.js';
-import type { RuntimeTensor } from '../runtime/runtime.js';
+} from '../core/index.js';
+import { FerryError } from '../core/index.js';
+import type { RuntimeTensor } from '../runtime/index.js';
 
 /** Largest finite IEEE half; larger magnitudes would silently become infinity. */
 const FP16_MAX = 65504;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../core/errors.js';
-import type { LoadState } from '../runtime/model-manager.js';
+import { FerryError } from '../core/index.js';
+import type { LoadState } from '../runtime/index.js';
 import { Readiness } from './readiness.js';
 
 function states(map: Record<string, LoadState['kind']>) {

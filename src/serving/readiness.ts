@@ -1,4 +1,4 @@
-import type { LoadState } from '../runtime/model-manager.js';
+import type { LoadState } from '../runtime/index.js';
 
 /** The load state of a version, as readiness needs it. */
 export interface StateSource {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VersionRecord, VersionRef } from '../registry/registry-types.js';
+import type { VersionRecord, VersionRef } from '../registry/index.js';
 import { VersionResolver } from './version-resolver.js';
 
 function lookup() {

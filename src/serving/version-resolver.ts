@@ -1,4 +1,4 @@
-import type { VersionRecord, VersionRef } from '../registry/registry-types.js';
+import type { VersionRecord, VersionRef } from '../registry/index.js';
 
 /** The part of the registry the hot path needs. */
 export interface VersionLookup {

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 
 /** Where the database lives, parsed from `database.url`. */
 export type DatabaseLocation =

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql } from 'kysely';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import { isUniqueViolation } from './database-errors.js';
 import type { Tables } from './database-tables.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './database-url.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from '../core/index.js';
 import { withTransaction } from './transaction.js';
 import { expectFerryError } from '../../test/support/ferry-errors.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { FerryError, isFerryError } from '../core/errors.js';
+import { FerryError, isFerryError } from '../core/index.js';
 import { isTransientConflict, isUniqueViolation } from './database-errors.js';
 
 /** How often `withTransaction` runs the work before it reports a CONFLICT. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig, type FerryConfig } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
-import { startFerryServer, type FerryServer } from '../../src/http/server.js';
+import { startFerryServer, type FerryServer } from '../../src/server/index.js';
 
 /** A real Ferry server on 127.0.0.1 with a fresh data folder, for black-box tests. */
 export interface TestServer extends FerryServer {

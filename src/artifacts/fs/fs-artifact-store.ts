@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { FerryError } from '../../core/errors.js';
+import { FerryError } from '../../core/index.js';
 import type { ArtifactStore, PutOptions, StoredArtifact } from '../artifact-store.js';
 import { assertSha256 } from '../sha256.js';
 

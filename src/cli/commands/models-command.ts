@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { FerryError } from '../../core/errors.js';
+import { FerryError } from '../../core/index.js';
+// Deep import on purpose: the registry barrel loads the database drivers, and `--server` calls
+// should start fast without them.
 import { parseModelRef } from '../../registry/model-ref.js';
-import type { Lineage, SignatureOverrides, VersionRecord } from '../../registry/registry-types.js';
+import type { Lineage, SignatureOverrides, VersionRecord } from '../../registry/index.js';
 import { withApi, type TargetOptions } from '../api-target.js';
 import { collect, parseLineage, parseTags } from '../key-values.js';
 import { formatBytes, printFields, printJson, printTable, type OutputOptions } from '../output.js';
@@ -108,7 +110,7 @@ export function registerModelsCommand(program: Command): void {
     .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
     .option('--alias <alias>', 'point this alias at the pushed version')
     .option('--reason <text>', 'why (recorded with the alias move)')
-    .option('--description <text>', 'model description (when the model is new)')
+    .option('--description <text>', "sets the model's description")
     .action(
       async (
         file: string,

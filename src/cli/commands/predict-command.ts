@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { FerryError } from '../../core/errors.js';
-import type { FerryApi } from '../../client/ferry-api.js';
+import { FerryError } from '../../core/index.js';
+import type { FerryApi } from '../../client/index.js';
+// Deep import on purpose: the registry barrel loads the database drivers, and `--server` calls
+// should start fast without them.
 import { parseModelRef } from '../../registry/model-ref.js';
 import { withApi, type TargetOptions } from '../api-target.js';
 import { printTable, printJson, type OutputOptions } from '../output.js';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import type { FerryConfig } from '../../core/config.js';
-import { buildDemoModel } from '../../demo/index.js';
-import { openStores, startFerryServer, type FerryServer } from '../../http/server.js';
+import type { FerryConfig } from '../../core/index.js';
+import type { FerryServer } from '../../server/index.js';
 import { configFrom, type TargetOptions } from '../api-target.js';
 
 interface ServeOptions extends TargetOptions {
@@ -46,6 +45,10 @@ function stopOnSignals(server: FerryServer): void {
 async function ensureDemoModel(
   config: FerryConfig,
 ): Promise<{ model: string; version: number; sampleRequest: unknown }> {
+  const [{ buildDemoModel }, { openStores }] = await Promise.all([
+    import('../../demo/index.js'),
+    import('../../server/index.js'),
+  ]);
   const demo = buildDemoModel();
   const { database, registry } = await openStores(config);
   try {
@@ -85,6 +88,7 @@ export function registerServeCommands(program: Command): void {
   addServeOptions(
     program.command('serve').description('serve the registry and the inference protocol'),
   ).action(async (_options: unknown, command: Command) => {
+    const { startFerryServer } = await import('../../server/index.js');
     const server = await startFerryServer(serveConfig(command.optsWithGlobals<ServeOptions>()));
     stopOnSignals(server);
   });
@@ -98,13 +102,8 @@ export function registerServeCommands(program: Command): void {
     const started = performance.now();
     const config = serveConfig(options);
     const demo = await ensureDemoModel(config);
-    const server = await startFerryServer({
-      ...config,
-      models: {
-        ...config.models,
-        preload: [...new Set([...config.models.preload, `${demo.model}@production`])],
-      },
-    });
+    const { startFerryServer } = await import('../../server/index.js');
+    const server = await startFerryServer(serveConfig(options, [`${demo.model}@production`]));
     stopOnSignals(server);
     await server.preloaded;
     const readyMs = Math.round(performance.now() - started);

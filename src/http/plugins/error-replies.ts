@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FerryError, toFerryError, type ErrorCode } from '../../core/errors.js';
+import { FerryError, toFerryError, type ErrorCode } from '../../core/index.js';
 
 /** Fastify's own error codes and the Ferry code each becomes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -31,6 +31,17 @@ export function asFerryError(error: unknown, request: FastifyRequest): FerryErro
     return new FerryError(code, `the request body is larger than the limit (server.bodyLimitBytes)`, {
       cause: error,
     });
+  }
+  if (
+    fastifyError.code === 'FST_FILES_LIMIT' ||
+    fastifyError.code === 'FST_PARTS_LIMIT' ||
+    fastifyError.code === 'FST_FIELDS_LIMIT'
+  ) {
+    return new FerryError(
+      'BAD_REQUEST',
+      'the multipart body has too many parts: send one artifact file and at most the documented fields',
+      { cause: error },
+    );
   }
   if (code !== undefined) return new FerryError(code, fastifyError.message ?? code, { cause: error });
   return toFerryError(error);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { FerryError } from '../../core/errors.js';
+import { FerryError } from '../../core/index.js';
 import { jsonDepthExceeds } from './json-depth.js';
 
 /**

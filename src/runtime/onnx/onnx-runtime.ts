@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { Datatype } from '../../core/datatypes.js';
+import type { Datatype } from '../../core/index.js';
 import type { Runtime, RuntimeSession, RuntimeTensor, SessionOptions } from '../runtime.js';
 
 /** ONNX Runtime's tensor type name for each protocol datatype. */

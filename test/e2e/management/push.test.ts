@@ -150,7 +150,7 @@ describe('multipart push with metadata', () => {
     expectApiError(
       await apiCall('GET', `${versionsUrl('cardless')}/1/card`),
       404,
-      'VERSION_NOT_FOUND',
+      'CARD_NOT_FOUND',
       'has no model card',
     );
     const json = await apiCall('GET', `${versionsUrl('cardless')}/1/card`, {

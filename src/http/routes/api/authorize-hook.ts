@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Action, Authorizer, Principal } from '../../../governance/authorizer.js';
+import type { Action, Authorizer, Principal } from '../../../governance/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

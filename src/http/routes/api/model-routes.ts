@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { FerryError } from '../../../core/errors.js';
+import { FerryError } from '../../../core/index.js';
 import { parseVersionRef } from '../../../registry/index.js';
 import type { AppDeps } from '../../app-deps.js';
 import { actorOf } from './authorize-hook.js';
@@ -28,15 +28,9 @@ export function registerModelApiRoutes(app: FastifyInstance, deps: AppDeps): voi
 
   app.get('/api/v1/models', read, async () => ({ models: await deps.registry.listModels() }));
 
-  app.get<{ Params: ModelParams }>('/api/v1/models/:model', read, async (request) => {
-    const { model } = request.params;
-    const record = await deps.registry.getModel(model);
-    const versions = await deps.registry.listVersions(model);
-    // The version served when a request names none (registry.defaultAlias, else the latest).
-    const defaultVersion =
-      versions.length === 0 ? null : (await deps.registry.getVersion(model, { kind: 'default' })).version;
-    return { model: record, versions, defaultVersion };
-  });
+  app.get<{ Params: ModelParams }>('/api/v1/models/:model', read, (request) =>
+    deps.registry.describeModel(request.params.model),
+  );
 
   app.get<{ Params: ModelParams }>('/api/v1/models/:model/versions', read, async (request) => ({
     versions: await deps.registry.listVersions(request.params.model),
@@ -54,8 +48,8 @@ export function registerModelApiRoutes(app: FastifyInstance, deps: AppDeps): voi
       if (request.headers.accept?.includes('application/json')) return card;
       if (card.markdown === null) {
         throw new FerryError(
-          'VERSION_NOT_FOUND',
-          `model '${request.params.model}' version ${request.params.version} has no model card`,
+          'CARD_NOT_FOUND',
+          `model '${request.params.model}' version ${request.params.version} has no model card; push a version with --card to add one`,
         );
       }
       return reply.type('text/markdown; charset=utf-8').send(card.markdown);

@@ -2,8 +2,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FerryError } from '../../../core/errors.js';
-import type { PushInput, PushResult } from '../../../registry/registry-types.js';
+import { FerryError } from '../../../core/index.js';
+import type { PushInput, PushResult } from '../../../registry/index.js';
 import type { AppDeps } from '../../app-deps.js';
 import { actorOf } from './authorize-hook.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseVersionRef } from '../../../registry/index.js';
-import type { VersionRecord } from '../../../registry/registry-types.js';
+import type { VersionRecord } from '../../../registry/index.js';
 import type { AppDeps } from '../../app-deps.js';
 
 interface ModelParams {

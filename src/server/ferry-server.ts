@@ -1,25 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { FerryConfig } from '../core/config.js';
-import { createLogger, type Logger } from '../core/logger.js';
-import { FsArtifactStore } from '../artifacts/index.js';
-import { AllowAllAuthorizer } from '../governance/authorizer.js';
-import { formatModelRef, parseModelRef } from '../registry/model-ref.js';
-import { Registry } from '../registry/index.js';
-import { ModelManager } from '../runtime/model-manager.js';
-import { OnnxRuntime } from '../runtime/onnx/onnx-runtime.js';
-import { InferenceService } from '../serving/inference-service.js';
-import { Readiness } from '../serving/readiness.js';
-import { VersionResolver } from '../serving/version-resolver.js';
-import { openDatabase, type FerryDatabase } from '../store/index.js';
-import { buildApp } from './app.js';
-import type { AppDeps } from './app-deps.js';
-
-/** Ferry's own version, from package.json. */
-export const SERVER_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import type { FerryConfig } from '../core/index.js';
+import { createLogger, type Logger } from '../core/index.js';
+import { AllowAllAuthorizer } from '../governance/index.js';
+import { formatModelRef, parseModelRef } from '../registry/index.js';
+import type { Registry } from '../registry/index.js';
+import { ModelManager } from '../runtime/index.js';
+import { OnnxRuntime } from '../runtime/index.js';
+import { InferenceService } from '../serving/index.js';
+import { Readiness } from '../serving/index.js';
+import { VersionResolver } from '../serving/index.js';
+import { buildApp } from '../http/index.js';
+import type { AppDeps } from '../http/index.js';
+import { FERRY_VERSION } from '../core/index.js';
+import { openStores } from './open-stores.js';
 
 /** A running Ferry server. */
 export interface FerryServer {
@@ -32,24 +25,6 @@ export interface FerryServer {
   readonly preloaded: Promise<void>;
   /** Stop accepting, finish in-flight requests (up to `server.shutdownGraceMs`), release models, close stores. */
   close(): Promise<void>;
-}
-
-/** The stores and registry over a data folder, without HTTP (used by the server and the CLI). */
-export interface FerryStores {
-  readonly database: FerryDatabase;
-  readonly registry: Registry;
-}
-
-/** Open the database (running migrations) and the artifact store, and build the registry. */
-export async function openStores(config: FerryConfig): Promise<FerryStores> {
-  const dataDir = resolve(config.dataDir);
-  const database = await openDatabase({ url: config.database.url, dataDir });
-  const artifacts = new FsArtifactStore(join(dataDir, 'artifacts'));
-  const registry = new Registry(database, artifacts, {
-    maxArtifactBytes: config.registry.maxArtifactBytes,
-    defaultAlias: config.registry.defaultAlias,
-  });
-  return { database, registry };
 }
 
 /** Load every `models.preload` entry; failures are logged and left in the manager's state. */
@@ -112,7 +87,7 @@ export async function startFerryServer(
   const readiness = new Readiness(models, config.server.strictReadiness);
   const deps: AppDeps = {
     config,
-    serverVersion: SERVER_VERSION,
+    serverVersion: FERRY_VERSION,
     registry,
     runtime,
     models,

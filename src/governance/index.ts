@@ -1,0 +1,8 @@
+/** Who may do what: the authorization hook every management route passes through. */
+export {
+  AllowAllAuthorizer,
+  type Action,
+  type AuthorizationRequest,
+  type Authorizer,
+  type Principal,
+} from './authorizer.js';
