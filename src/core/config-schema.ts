@@ -7,6 +7,47 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  */
 const key = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });
 
+/**
+ * Serving settings of one model version: batching, queueing, deadlines, cache. `serving` holds the
+ * defaults; `models.overrides.<name>` may change any of them for one model.
+ */
+function servingSettings(withDefaults: boolean) {
+  const d = <T>(value: T) => (withDefaults ? { default: value } : {});
+  return Type.Object(
+    {
+      maxBatchSize: key(
+        Type.Integer({ minimum: 0, ...d(64) }),
+        'Most rows the dynamic batcher puts in one run; 0 runs each request alone. Models whose inputs and outputs have no leading -1 dimension never batch.',
+      ),
+      maxQueueDelayMs: key(
+        Type.Number({ minimum: 0, ...d(2) }),
+        'How long a request may wait for others to fill a batch while a run is in flight. A request arriving while the model is idle is dispatched at once.',
+      ),
+      preferredBatchSizes: key(
+        Type.Array(Type.Integer({ minimum: 1 }), d([])),
+        'Batch sizes dispatched without waiting out maxQueueDelayMs (e.g. [8, 32, 64]).',
+      ),
+      maxConcurrentRuns: key(
+        Type.Integer({ minimum: 0, ...d(0) }),
+        'Runs of one version in flight at once; 0 means one per runtime worker.',
+      ),
+      maxQueueSize: key(
+        Type.Integer({ minimum: 1, ...d(512) }),
+        'Requests waiting per version; beyond it requests are refused at once with 503 OVERLOADED and Retry-After.',
+      ),
+      defaultTimeoutMs: key(
+        Type.Number({ minimum: 1, ...d(30_000) }),
+        "Deadline of a request that sets none (the protocol's `timeout` parameter, in µs, or the `x-ferry-timeout-ms` header).",
+      ),
+      cacheEnabled: key(
+        Type.Boolean(d(false)),
+        'Answer repeated identical requests from a response cache (per version, never across versions).',
+      ),
+    },
+    { additionalProperties: false, ...(withDefaults ? { default: {} } : {}) },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: key(
@@ -95,6 +136,10 @@ export const ConfigSchema = Type.Object(
           Type.Boolean({ default: true }),
           'Run one synthetic input through a model before it reports ready.',
         ),
+        workers: key(
+          Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
+          'Worker threads running model sessions off the event loop; 0 means one per CPU core.',
+        ),
         loadRetryMs: key(
           Type.Integer({ default: 30_000, minimum: 0 }),
           'After a failed load, how long requests get the load error before the next attempt.',
@@ -107,6 +152,20 @@ export const ConfigSchema = Type.Object(
         preload: key(
           Type.Array(Type.String({ minLength: 1 }), { default: [] }),
           'Models loaded at start, as `name`, `name@alias` or `name:version`; others load on first request.',
+        ),
+        overrides: key(
+          Type.Record(Type.String(), servingSettings(false), { default: {} }),
+          'Serving settings for one model, by model name, overriding `serving.*` (e.g. `{fraud: {maxBatchSize: 16, cacheEnabled: true}}`).',
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    serving: servingSettings(true),
+    cache: Type.Object(
+      {
+        maxBytes: key(
+          Type.Integer({ minimum: 0, default: 67_108_864 }),
+          'Size of the response cache shared by every model that enables it (bytes; least recently used entries go first).',
         ),
       },
       { additionalProperties: false, default: {} },

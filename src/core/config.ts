@@ -33,7 +33,8 @@ export function configKeys(schema: TSchema = ConfigSchema, prefix = ''): ConfigK
   const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
   for (const [name, child] of Object.entries(properties)) {
     const path = prefix === '' ? name : `${prefix}.${name}`;
-    if ((child as { type?: string }).type === 'object') keys.push(...configKeys(child, path));
+    // A nested section recurses; a record (free keys, like models.overrides) is one key.
+    if ((child as { properties?: unknown }).properties !== undefined) keys.push(...configKeys(child, path));
     else keys.push({ path, schema: child, env: toEnvName(path) });
   }
   return keys;
@@ -61,6 +62,14 @@ function deepMerge(base: Json, override: Json): Json {
     out[name] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
   }
   return out;
+}
+
+function parseJsonEnv(key: ConfigKey, raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new FerryError('INVALID_CONFIG', `${key.env} must be JSON (config key ${key.path})`);
+  }
 }
 
 /** Turn an environment string into the type the schema expects for that key. */

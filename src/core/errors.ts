@@ -27,6 +27,14 @@ export const errorCatalog = {
     meaning: 'A data element is not a value of the declared datatype (e.g. a string in an FP32 tensor).',
   },
   TOO_MANY_ELEMENTS: { status: 400, meaning: 'An input has more elements than `server.maxTensorElements`.' },
+  BATCH_TOO_LARGE: {
+    status: 400,
+    meaning: "A request has more rows than the model's maxBatchSize; split it or raise the limit.",
+  },
+  INVALID_CALLBACK_URL: {
+    status: 400,
+    meaning: 'A job callback URL is not http(s), or points at a loopback, link-local or metadata address.',
+  },
   INVALID_ARGUMENT: { status: 400, meaning: 'A parameter of a management call is invalid.' },
   INVALID_MODEL_NAME: { status: 400, meaning: 'A model name breaks the naming rule.' },
   INVALID_ALIAS: { status: 400, meaning: 'An alias name breaks the naming rule.' },
@@ -47,6 +55,7 @@ export const errorCatalog = {
   VERSION_NOT_FOUND: { status: 404, meaning: 'The model has no such version or alias.' },
   ALIAS_NOT_FOUND: { status: 404, meaning: 'The model has no such alias.' },
   CARD_NOT_FOUND: { status: 404, meaning: 'The version has no model card.' },
+  JOB_NOT_FOUND: { status: 404, meaning: 'No async job has that id (or its result has expired).' },
   VERSION_IN_USE: { status: 409, meaning: 'The version cannot be deleted while an alias points to it.' },
   CONFLICT: { status: 409, meaning: 'A concurrent change won; retry the call.' },
   NOT_READY: {
@@ -61,6 +70,19 @@ export const errorCatalog = {
   },
   ARTIFACT_CORRUPTED: { status: 500, meaning: "A stored artifact's bytes no longer match its sha256." },
   ARTIFACT_MISSING: { status: 500, meaning: 'A stored artifact is missing from the artifact store.' },
+  OVERLOADED: {
+    status: 503,
+    meaning:
+      "The version's queue is full (serving.maxQueueSize); retry after the Retry-After header's seconds.",
+  },
+  DEADLINE_EXCEEDED: {
+    status: 504,
+    meaning: 'The request waited past its deadline and was dropped before it ran.',
+  },
+  CANCELLED: {
+    status: 499,
+    meaning: 'The client went away before its request ran; the work was dropped (never sent to anyone).',
+  },
   INFERENCE_FAILED: { status: 500, meaning: 'The runtime raised an error while running the model.' },
   INVALID_CONFIG: { status: 500, meaning: 'The configuration is invalid; the message names the key.' },
   SERVER_UNREACHABLE: { status: 502, meaning: 'The CLI could not reach the Ferry server it was pointed at.' },

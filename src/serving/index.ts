@@ -9,3 +9,11 @@ export {
 export { decodeJsonData, encodeJsonData } from './json-tensor-codec.js';
 export { Readiness, type ReadinessVerdict, type StateSource } from './readiness.js';
 export { VersionResolver, type VersionLookup } from './version-resolver.js';
+export { combineObservers, NO_OBSERVER } from './inference-observer.js';
+export type {
+  BatchExecuted,
+  InferenceObserver,
+  RequestFinished,
+  RequestOutcome,
+} from './inference-observer.js';
+export { servingSettingsFor, type ServingSettings } from './serving-settings.js';
