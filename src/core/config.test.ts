@@ -42,6 +42,20 @@ describe('loadConfig', () => {
     expect(config.models.preload).toEqual(['a@x', 'b']);
   });
 
+  it('reads per-model serving overrides from the file and from JSON in the environment', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'ferry.yaml'), 'models:\n  overrides:\n    fraud:\n      maxBatchSize: 8\n');
+    expect(loadConfig({ env: {}, cwd: dir }).models.overrides).toEqual({ fraud: { maxBatchSize: 8 } });
+    const fromEnv = loadConfig({
+      env: { FERRY_MODELS_OVERRIDES: '{"x": {"cacheEnabled": true}}' },
+      cwd: emptyDir(),
+    });
+    expect(fromEnv.models.overrides).toEqual({ x: { cacheEnabled: true } });
+    expect(() =>
+      loadConfig({ env: { FERRY_MODELS_OVERRIDES: '{"x": {"maxBatch": 1}}' }, cwd: emptyDir() }),
+    ).toThrow(/unknown key models\.overrides\.x\.maxBatch/);
+  });
+
   it('rejects an unknown key in the file, naming where it is', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'ferry.yaml'), 'server:\n  prot: 7000\n');

@@ -87,11 +87,14 @@ function coerceEnv(key: ConfigKey, raw: string): unknown {
     if (/^(false|0|no)$/i.test(raw)) return false;
     throw new FerryError('INVALID_CONFIG', `${key.env}=${raw} is not a boolean (config key ${key.path})`);
   }
-  if (type === 'array')
+  if (type === 'array') {
+    if (raw.trim().startsWith('[')) return parseJsonEnv(key, raw);
     return raw
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '');
+  }
+  if (type === 'object') return parseJsonEnv(key, raw);
   return raw;
 }
 

@@ -4,5 +4,5 @@ import type { FerryConfig } from '../core/index.js';
 export type ServingSettings = FerryConfig['serving'];
 
 export function servingSettingsFor(config: FerryConfig, model: string): ServingSettings {
-  return { ...config.serving, ...config.models.overrides[model] } as ServingSettings;
+  return { ...config.serving, ...config.models.overrides[model] };
 }
