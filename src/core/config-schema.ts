@@ -154,7 +154,7 @@ export const ConfigSchema = Type.Object(
           'Models loaded at start, as `name`, `name@alias` or `name:version`; others load on first request.',
         ),
         overrides: key(
-          Type.Record(Type.String(), servingSettings(false), { default: {} }),
+          Type.Record(Type.String(), Type.Partial(servingSettings(false)), { default: {} }),
           'Serving settings for one model, by model name, overriding `serving.*` (e.g. `{fraud: {maxBatchSize: 16, cacheEnabled: true}}`).',
         ),
       },
