@@ -1,12 +1,9 @@
-// A closed-loop HTTP load generator with microsecond latency resolution (autocannon rounds
-// latencies to whole milliseconds, too coarse for sub-millisecond comparisons).
+// Closed-loop load: a Node http client with microsecond latency resolution (autocannon rounds
+// latencies to whole milliseconds, too coarse for sub-millisecond comparisons), autocannon for
+// high concurrency, and the matrix running every contender at every concurrency.
 import http from 'node:http';
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)];
-}
+import autocannon from 'autocannon';
+import { cpuSeconds, inferPath, machineBusySeconds, percentile, waitIdle } from './lib.mjs';
 
 /**
  * `connections` workers each send one POST, wait for the full response, and repeat, for
@@ -72,4 +69,112 @@ export async function closedLoop({ url, body, connections, durationMs, warmupMs 
     errors,
     count: latencies.length,
   };
+}
+
+// Every contender at c = 1 (the µs client above) and c = 16, 64, 256 (autocannon), alternating
+// contenders and repeating so drift on the machine affects all alike.
+export const CONCURRENCIES = [1, 16, 64, 256];
+
+async function autocannonRun({ url, body, connections, durationMs }) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: durationMs / 1000,
+  });
+  return {
+    requestsPerSecond: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/**
+ * One measured run; adds the CPU (in cores) the server, this client and everything else on the
+ * machine used meanwhile — other work on a shared machine shows up as "other".
+ */
+async function runOnce(contender, model, connections, { durationMs, warmupMs }) {
+  await waitIdle(contender.pid);
+  const url = contender.url + inferPath(model);
+  const serverBefore = cpuSeconds(contender.pid);
+  const clientBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const started = performance.now();
+  const result =
+    connections === 1
+      ? await closedLoop({ url, body: model.body, connections, durationMs, warmupMs })
+      : await autocannonRun({ url, body: model.body, connections, durationMs });
+  const seconds = (performance.now() - started) / 1000;
+  const server = cpuSeconds(contender.pid) - serverBefore;
+  const clientUsage = process.cpuUsage(clientBefore);
+  const client = (clientUsage.user + clientUsage.system) / 1e6;
+  const other = machineBusySeconds() - machineBefore - server - client;
+  return {
+    ...result,
+    serverCores: server / seconds,
+    clientCores: client / seconds,
+    otherCores: Math.max(0, other / seconds),
+  };
+}
+
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Mean of each metric over the repeats, with the spread of req/s. */
+function summarise(runs) {
+  const rps = runs.map((run) => run.requestsPerSecond);
+  return {
+    requestsPerSecond: mean(rps),
+    rowsPerSecond: mean(rps), // one row per request
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    p50: mean(runs.map((run) => run.p50)),
+    p99: mean(runs.map((run) => run.p99)),
+    errors: runs.reduce((total, run) => total + run.errors, 0),
+    serverCores: mean(runs.map((run) => run.serverCores)),
+    clientCores: mean(runs.map((run) => run.clientCores)),
+    otherCores: mean(runs.map((run) => run.otherCores)),
+    repeats: runs.length,
+  };
+}
+
+/**
+ * For each model and concurrency, `repeats` rounds of one run per contender, the order rotating
+ * each round. Each contender is warmed up per model first. Returns
+ * `results[model][concurrency][contender] = summary`.
+ */
+export async function closedLoopMatrix({ models, contenders, durationMs, warmupMs, repeats, log }) {
+  const results = {};
+  for (const model of models) {
+    results[model.name] = {};
+    for (const contender of contenders) {
+      await waitIdle(contender.pid);
+      await autocannonRun({
+        url: contender.url + inferPath(model),
+        body: model.body,
+        connections: 16,
+        durationMs: warmupMs,
+      });
+    }
+    for (const connections of CONCURRENCIES) {
+      const runs = Object.fromEntries(contenders.map((contender) => [contender.name, []]));
+      for (let round = 0; round < repeats; round++) {
+        const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+        for (const contender of order) {
+          const run = await runOnce(contender, model, connections, { durationMs, warmupMs });
+          runs[contender.name].push(run);
+          log(
+            `${model.name} c=${connections} ${contender.name}: ${run.requestsPerSecond.toFixed(0)} req/s, ` +
+              `p50 ${run.p50.toFixed(3)} ms, p99 ${run.p99.toFixed(3)} ms, errors ${run.errors}`,
+          );
+        }
+      }
+      results[model.name][connections] = Object.fromEntries(
+        Object.entries(runs).map(([name, list]) => [name, summarise(list)]),
+      );
+    }
+  }
+  return results;
 }

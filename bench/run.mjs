@@ -1,32 +1,176 @@
-// `npm run bench`: every benchmark, contenders side by side in one run; prints a Markdown
-// report (paste into bench/RESULTS.md with the date, machine and command).
-import { demoLatency } from './demo-latency.mjs';
-import { machine, pinSelf } from './lib.mjs';
+// `npm run bench`: every contender measured side by side in one run on this machine — compute
+// ceiling, closed loop at c = 1/16/64/256, open-loop overload, demo cold start — printed as
+// Markdown and written to bench/RESULTS.md.
+//   --quick           short smoke run (~1–2 min): short runs, one repeat, 5 s overload
+//   --no-write        print only; leave bench/RESULTS.md alone
+//   --deadline-ms=N   Ferry's serving.defaultTimeoutMs in the overload scenario (default 100)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { buildDemoModel, buildRandomMlp, mlpParameterCount } from '../dist/demo/index.js';
+import { closedLoopMatrix } from './closed-loop.mjs';
+import {
+  CLI,
+  coldStarts,
+  inferOnce,
+  machine,
+  pinSelf,
+  rawCompute,
+  startFerry,
+  startFloor,
+  startNaive,
+} from './lib.mjs';
+import { overload } from './open-loop.mjs';
+import { checkTargets, renderReport } from './report.mjs';
 
-const fmt = (value, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const deadlineMs = Number(
+  /^--deadline-ms=(\d+)$/.exec(args.find((a) => a.startsWith('--deadline-ms=')) ?? '')?.[1] ?? 100,
+);
+const settings = {
+  quick,
+  deadlineMs,
+  durationMs: quick ? 2000 : 5000,
+  warmupMs: quick ? 500 : 1000,
+  repeats: quick ? 1 : 2,
+  rawMs: quick ? 250 : 1000,
+  overloadFactor: 3,
+  overloadMs: quick ? 5000 : 20_000,
+  drainMs: quick ? 5000 : 10_000,
+  naiveOverload: !quick,
+  coldStarts: quick ? 1 : 3,
+};
+const log = (message) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+const HEAVY_SHAPE = { inputSize: 512, hiddenSizes: [2048, 2048], outputSize: 10 };
+
+/**
+ * The two models as .onnx files in a temporary folder, each with the one-row request body every
+ * contender receives. `tiny`: the demo penguin classifier; `heavy`: a random 512→2048→2048→10 MLP.
+ */
+function buildBenchModels() {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-models-'));
+  const demo = buildDemoModel();
+  let seed = 7;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  // Float32 values as a client serialising float32 features sends them (full precision).
+  const heavyRow = Array.from({ length: HEAVY_SHAPE.inputSize }, () => Math.fround(random() * 2 - 1));
+  const models = [
+    {
+      name: 'tiny',
+      description:
+        'the demo model (penguin species: 4 features → 3 probabilities, a class index, a species string)',
+      bytes: demo.bytes,
+      input: { name: demo.sampleRequest.inputs[0].name, features: demo.sampleRequest.inputs[0].shape[1] },
+      body: JSON.stringify(demo.sampleRequest),
+    },
+    {
+      name: 'heavy',
+      description: `random MLP 512→2048→2048→10 (${mlpParameterCount(HEAVY_SHAPE).toLocaleString('en')} parameters, \`buildRandomMlp\` seed 1)`,
+      bytes: buildRandomMlp({ ...HEAVY_SHAPE, seed: 1 }),
+      input: { name: 'input', features: HEAVY_SHAPE.inputSize },
+      body: JSON.stringify({
+        inputs: [{ name: 'input', shape: [1, HEAVY_SHAPE.inputSize], datatype: 'FP32', data: heavyRow }],
+      }),
+    },
+  ];
+  for (const model of models) {
+    model.file = join(dir, `${model.name}.onnx`);
+    writeFileSync(model.file, model.bytes);
+  }
+  return { dir, models };
+}
+
+/** Ferry's runtime and serving settings in effect, from `ferry config print` with the bench's environment. */
+function ferryConfig(cwd) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FERRY_')));
+  const printed = spawnSync(process.execPath, [CLI, 'config', 'print'], { cwd, env, encoding: 'utf8' });
+  if (printed.status !== 0) return `(ferry config print failed: ${printed.stderr.trim()})`;
+  const config = YAML.parse(printed.stdout);
+  const flat = (section) =>
+    Object.entries(config[section] ?? {})
+      .map(([key, value]) => `${section}.${key}=${JSON.stringify(value)}`)
+      .join(', ');
+  return `${flat('runtime')}, ${flat('serving')}`;
+}
+
+const startedAt = performance.now();
+const loadAverageAtStart = os.loadavg()[0];
 const pinning = pinSelf();
-const quick = process.argv.includes('--quick');
-const started = new Date().toISOString();
-const demo = await demoLatency({ durationMs: quick ? 3000 : 10_000 });
-const lines = [
-  `## Demo model, concurrency 1 (${started})`,
-  '',
-  `Machine: ${machine()}. Pinning: ${pinning}. Command: \`npm run bench${quick ? ' -- --quick' : ''}\`.`,
-  '',
-  `Cold start of \`ferry demo\` on an empty data folder, spawn → \`/v2/health/ready\` = 200 (node start-up, migrations, training, push, load, warm-up), 3 runs: ${demo.coldStartMs.join(', ')} ms (Ferry's own "ready in" log: ${demo.reportedReadyMs.join(', ')} ms).`,
-  '',
-  '| contender | req/s | p50 ms | p90 ms | p99 ms | errors |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...[
-    ['Ferry', demo.ferry],
-    ['naive (Fastify + session.run)', demo.naive],
-  ].map(
-    ([name, r]) =>
-      `| ${name} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${r.errors} |`,
-  ),
-  '',
-  `Ratios: Ferry/naive req/s = ${fmt(demo.ferry.requestsPerSecond / demo.naive.requestsPerSecond, 2)}; p50 difference = ${fmt(demo.ferry.p50 - demo.naive.p50)} ms.`,
-  '',
-];
-process.stdout.write(`${lines.join('\n')}\n`);
+const { dir, models } = buildBenchModels();
+const heavy = models[1];
+const servers = [];
+let report;
+try {
+  const raw = {};
+  for (const model of models) {
+    log(`raw session.run, ${model.name}`);
+    raw[model.name] = await rawCompute(model, { msPerBatchSize: settings.rawMs });
+  }
+  log('starting Ferry, naive and floor');
+  const ferry = await startFerry(models);
+  servers.push(ferry);
+  const responses = {};
+  for (const model of models) responses[model.name] = (await inferOnce(ferry.url, model)).text;
+  servers.push(await startNaive(models));
+  servers.push(await startFloor(models, responses));
+  const closed = await closedLoopMatrix({ models, contenders: servers, ...settings, log });
+  while (servers.length > 0) await servers.pop().stop();
+
+  const capacity = closed.heavy[64].Ferry.requestsPerSecond;
+  const rate = settings.overloadFactor * capacity;
+  const scenario = { model: heavy, rate, durationMs: settings.overloadMs, drainMs: settings.drainMs };
+  const runs = {};
+  log(`overload: Ferry at ${rate.toFixed(0)} req/s for ${settings.overloadMs / 1000} s`);
+  runs.Ferry = await overload({
+    ...scenario,
+    start: () => startFerry([heavy], { FERRY_SERVING_DEFAULT_TIMEOUT_MS: String(deadlineMs) }),
+    liveUrl: '/v2/health/live',
+  });
+  if (settings.naiveOverload) {
+    log(`overload: naive at ${rate.toFixed(0)} req/s for ${settings.overloadMs / 1000} s`);
+    runs.naive = await overload({ ...scenario, start: () => startNaive([heavy]), liveUrl: '/' });
+  }
+
+  log('cold start of ferry demo');
+  const coldStart = await coldStarts(settings.coldStarts);
+
+  const results = {
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    machine: machine(),
+    pinning,
+    loadAverage: { start: loadAverageAtStart, end: os.loadavg()[0] },
+    ferryConfig: ferryConfig(dir),
+    autocannonVersion: JSON.parse(
+      readFileSync(new URL('../node_modules/autocannon/package.json', import.meta.url), 'utf8'),
+    ).version,
+    settings,
+    models,
+    responseBytes: Object.fromEntries(
+      Object.entries(responses).map(([name, text]) => [name, Buffer.byteLength(text)]),
+    ),
+    raw,
+    closed,
+    overload: { capacity, runs },
+    coldStart,
+  };
+  results.checks = checkTargets({ closed, raw, overload: { capacity, Ferry: runs.Ferry }, deadlineMs });
+  results.wallSeconds = (performance.now() - startedAt) / 1000;
+  report = `${renderReport(results).join('\n')}`;
+} finally {
+  while (servers.length > 0) await servers.pop().stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(report);
+if (!args.includes('--no-write')) {
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+  log('wrote bench/RESULTS.md');
+}

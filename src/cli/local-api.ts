@@ -7,7 +7,7 @@ import { parseVersionRef } from '../registry/index.js';
 import type { AliasEvent, ModelDetail, ModelRecord, PushResult, VersionRecord } from '../registry/index.js';
 import { ModelManager } from '../runtime/index.js';
 import { OnnxRuntime } from '../runtime/index.js';
-import { InferenceService, type InferenceResponse } from '../serving/index.js';
+import { InferenceService, NO_OBSERVER, toJsonResponse, type InferenceResponse } from '../serving/index.js';
 import { VersionResolver } from '../serving/index.js';
 
 // An empty USER (as some containers set it) is no name: fall back to 'cli'.
@@ -102,12 +102,15 @@ export class LocalApi implements FerryApi {
         warmup: false,
         loadRetryMs: 0,
       });
-      const service = new InferenceService(new VersionResolver(this.registry, 0), models, {
-        maxTensorElements: this.config.server.maxTensorElements,
-      });
+      const service = new InferenceService(
+        new VersionResolver(this.registry, 0),
+        models,
+        this.config,
+        NO_OBSERVER,
+      );
       this.inference = { service, models };
     }
-    return this.inference.service.infer(model, parseVersionRef(ref), request);
+    return toJsonResponse(await this.inference.service.infer(model, parseVersionRef(ref), request));
   }
 
   async close(): Promise<void> {

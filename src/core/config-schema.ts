@@ -170,6 +170,51 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    jobs: Type.Object(
+      {
+        enabled: key(
+          Type.Boolean({ default: true }),
+          'Accept async inference jobs on /api/v1/jobs and run them on this server; false removes the routes and workers.',
+        ),
+        concurrency: key(
+          Type.Integer({ default: 2, minimum: 0, maximum: 256 }),
+          'Jobs this process runs at once; 0 accepts jobs but leaves running them to other replicas.',
+        ),
+        pollIntervalMs: key(
+          Type.Integer({ default: 200, minimum: 10 }),
+          'How often an idle worker looks for queued jobs and expired leases in the database.',
+        ),
+        leaseMs: key(
+          Type.Integer({ default: 30_000, minimum: 200 }),
+          'How long a claimed job is reserved for its worker; renewed while it runs, so it only lapses when the worker dies.',
+        ),
+        maxAttempts: key(
+          Type.Integer({ default: 3, minimum: 1 }),
+          'Runs of one job (server errors and expired leases) before it is marked failed; errors in the request fail it at once.',
+        ),
+        resultTtlMs: key(
+          Type.Integer({ default: 86_400_000, minimum: 1000 }),
+          'How long a finished job and its result stay readable before they are deleted.',
+        ),
+        allowLoopbackCallbacks: key(
+          Type.Boolean({ default: false }),
+          'Allow callback URLs on loopback addresses (127.0.0.0/8, ::1, localhost); link-local and metadata addresses are always refused.',
+        ),
+        callbackAttempts: key(
+          Type.Integer({ default: 5, minimum: 1 }),
+          'Deliveries tried per callback before it is marked failed.',
+        ),
+        callbackBackoffMs: key(
+          Type.Integer({ default: 500, minimum: 0 }),
+          'Wait before the second callback delivery; doubled before each further one.',
+        ),
+        callbackTimeoutMs: key(
+          Type.Integer({ default: 5000, minimum: 100 }),
+          'How long one callback delivery may take before it counts as failed.',
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: key(

@@ -56,6 +56,11 @@ export const errorCatalog = {
   ALIAS_NOT_FOUND: { status: 404, meaning: 'The model has no such alias.' },
   CARD_NOT_FOUND: { status: 404, meaning: 'The version has no model card.' },
   JOB_NOT_FOUND: { status: 404, meaning: 'No async job has that id (or its result has expired).' },
+  JOB_EXISTS: {
+    status: 409,
+    meaning:
+      'A job with that id exists with a different body; send the same body to get it, or use a new id.',
+  },
   VERSION_IN_USE: { status: 409, meaning: 'The version cannot be deleted while an alias points to it.' },
   CONFLICT: { status: 409, meaning: 'A concurrent change won; retry the call.' },
   NOT_READY: {
@@ -84,6 +89,11 @@ export const errorCatalog = {
     meaning: 'The client went away before its request ran; the work was dropped (never sent to anyone).',
   },
   INFERENCE_FAILED: { status: 500, meaning: 'The runtime raised an error while running the model.' },
+  JOB_LEASE_EXPIRED: {
+    status: 500,
+    meaning:
+      "An async job's worker stopped renewing its lease `jobs.maxAttempts` times (crashed or stalled); the job failed.",
+  },
   INVALID_CONFIG: { status: 500, meaning: 'The configuration is invalid; the message names the key.' },
   SERVER_UNREACHABLE: { status: 502, meaning: 'The CLI could not reach the Ferry server it was pointed at.' },
   INTERNAL: { status: 500, meaning: 'An unexpected error; the log holds the details under the request id.' },

@@ -4,7 +4,8 @@ export interface Principal {
 }
 
 /** What a management route does, checked by the authorizer. */
-export type Action = 'models:read' | 'models:write' | 'aliases:write' | 'versions:delete';
+export type Action =
+  'models:read' | 'models:write' | 'aliases:write' | 'versions:delete' | 'jobs:read' | 'jobs:write';
 
 /** The facts of a request the authorizer may look at. */
 export interface AuthorizationRequest {

@@ -3,9 +3,11 @@ import type { Authorizer } from '../governance/index.js';
 import type { Registry } from '../registry/index.js';
 import type { ModelManager } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
+import type { InferenceObserver } from '../serving/index.js';
 import type { InferenceService } from '../serving/index.js';
 import type { Readiness } from '../serving/index.js';
 import type { VersionResolver } from '../serving/index.js';
+import type { InferenceStatistics, PrometheusMetrics } from '../telemetry/index.js';
 
 /** Everything the HTTP layer needs, built once by the server's composition root. */
 export interface AppDeps {
@@ -18,4 +20,11 @@ export interface AppDeps {
   readonly inference: InferenceService;
   readonly readiness: Readiness;
   readonly authorizer: Authorizer;
+  // --- telemetry (src/telemetry) ---
+  /** Receives serving events: `metrics` and `statistics` combined. The serving layer reports here. */
+  readonly observer: InferenceObserver;
+  /** Prometheus metrics served at `GET /metrics`. */
+  readonly metrics: PrometheusMetrics;
+  /** Triton-style statistics served at `GET /v2/models[/{m}[/versions/{v}]]/stats`. */
+  readonly statistics: InferenceStatistics;
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
+// --- jobs (src/jobs): async inference routes ---
+import { registerJobApiRoutes, type JobRouteDeps } from '../jobs/index.js';
+// --- end jobs ---
 import { ConnectionDrainer } from './connection-drainer.js';
 import { registerErrorReplies } from './plugins/error-replies.js';
 import { registerJsonBody } from './plugins/json-body.js';
@@ -9,9 +12,12 @@ import { registerAuthorizeHook } from './routes/api/authorize-hook.js';
 import { registerHealthApiRoutes } from './routes/api/health-routes.js';
 import { registerModelApiRoutes } from './routes/api/model-routes.js';
 import { registerUploadRoutes } from './routes/api/upload-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerHealthRoutes } from './routes/v2/health-routes.js';
+import { registerInferRoutes } from './routes/v2/infer-routes.js';
 import { registerModelRoutes } from './routes/v2/model-routes.js';
 import { registerServerRoutes } from './routes/v2/server-routes.js';
+import { registerStatsRoutes } from './routes/v2/stats-routes.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -23,7 +29,10 @@ declare module 'fastify' {
 }
 
 /** Build the Fastify app: the inference protocol under `/v2`, management under `/api/v1`. */
-export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: AppDeps & JobRouteDeps, // jobs (src/jobs): `deps.jobs` is present when jobs.enabled
+  logger: FastifyBaseLogger,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // Per-request logs would cost the hot path; completions are logged at debug level below.
@@ -69,12 +78,17 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
   registerHealthRoutes(app, deps);
   registerServerRoutes(app, deps);
   registerModelRoutes(app, deps);
+  await registerInferRoutes(app, deps);
+  // Telemetry: the statistics extension and Prometheus metrics (src/telemetry).
+  registerStatsRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
 
   await app.register(async (api) => {
     registerAuthorizeHook(api, deps.authorizer);
     registerHealthApiRoutes(api, deps);
     registerModelApiRoutes(api, deps);
     registerAliasApiRoutes(api, deps);
+    if (deps.jobs !== undefined) registerJobApiRoutes(api, deps.jobs); // jobs (src/jobs)
     await api.register(async (uploads) => registerUploadRoutes(uploads, deps));
   });
   return app;

@@ -17,7 +17,6 @@ export class ConnectionDrainer {
   private readonly sockets = new Map<Socket, SocketState>();
   private draining = false;
   private accepted = 0;
-  private inFlight = 0;
 
   constructor(server: Server) {
     server.on('connection', (socket: Socket) => {
@@ -33,15 +32,22 @@ export class ConnectionDrainer {
   }
 
   requestStarted(socket: Socket): void {
-    this.inFlight += 1;
     const state = this.sockets.get(socket);
     if (state) state.active += 1;
   }
 
   requestFinished(socket: Socket): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
     const state = this.sockets.get(socket);
     if (state) state.active = Math.max(0, state.active - 1);
+  }
+
+  /**
+   * Whether a request is in flight on a live connection. Counted per socket: a request whose
+   * client went away (so no response is ever sent) stops counting when its socket closes.
+   */
+  private anyInFlight(): boolean {
+    for (const state of this.sockets.values()) if (state.active > 0) return true;
+    return false;
   }
 
   /**
@@ -55,7 +61,7 @@ export class ConnectionDrainer {
       const acceptedBefore = this.accepted;
       await new Promise((resolve) => setTimeout(resolve, turnMs));
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.inFlight === 0 && this.accepted === acceptedBefore) return;
+      if (!this.anyInFlight() && this.accepted === acceptedBefore) return;
     }
   }
 

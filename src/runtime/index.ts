@@ -3,3 +3,4 @@ export type { Runtime, RuntimeSession, RuntimeTensor, SessionOptions } from './r
 export { OnnxRuntime } from './onnx/onnx-runtime.js';
 export { ModelManager, warmupInputs } from './model-manager.js';
 export type { ArtifactSource, LoadedModel, LoadState, ModelManagerOptions } from './model-manager.js';
+export { WorkerPoolRuntime } from './worker/worker-pool-runtime.js';

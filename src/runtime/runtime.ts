@@ -19,6 +19,8 @@ export interface SessionOptions {
 
 /** A loaded model. Every call is asynchronous so the implementation may run off the main thread. */
 export interface RuntimeSession {
+  /** How many runs can truly proceed at once (e.g. one per worker holding an instance). */
+  readonly concurrency: number;
   /** Run the model on named inputs; returns the named outputs asked for. */
   run(
     inputs: Readonly<Record<string, RuntimeTensor>>,

@@ -5,14 +5,18 @@ import { AllowAllAuthorizer } from '../governance/index.js';
 import { formatModelRef, parseModelRef } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { ModelManager } from '../runtime/index.js';
-import { OnnxRuntime } from '../runtime/index.js';
-import { InferenceService } from '../serving/index.js';
+import { WorkerPoolRuntime } from '../runtime/index.js';
+import { InferenceService, ResponseCache } from '../serving/index.js';
 import { Readiness } from '../serving/index.js';
 import { VersionResolver } from '../serving/index.js';
+import { combineObservers, servingSettingsFor, type InferenceObserver } from '../serving/index.js';
+import { InferenceStatistics, PrometheusMetrics } from '../telemetry/index.js';
+import { availableParallelism } from 'node:os';
 import { buildApp } from '../http/index.js';
 import type { AppDeps } from '../http/index.js';
 import { FERRY_VERSION } from '../core/index.js';
 import { openStores } from './open-stores.js';
+import { createJobs, type JobRouteDeps } from '../jobs/index.js'; // jobs (src/jobs)
 
 /** A running Ferry server. */
 export interface FerryServer {
@@ -21,6 +25,8 @@ export interface FerryServer {
   readonly app: FastifyInstance;
   readonly registry: Registry;
   readonly logger: Logger;
+  /** Receives serving events for metrics and statistics (the same object as the app's `deps.observer`). */
+  readonly observer: InferenceObserver;
   /** Settles when start-up preloading is over (each preload succeeded or failed). */
   readonly preloaded: Promise<void>;
   /** Stop accepting, finish in-flight requests (up to `server.shutdownGraceMs`), release models, close stores. */
@@ -63,7 +69,10 @@ export async function startFerryServer(
 ): Promise<FerryServer> {
   const logger = options.logger ?? createLogger(config.log.level);
   const { database, registry } = await openStores(config);
-  const runtime = new OnnxRuntime();
+  // Sessions live in worker threads (one per core by default): runs never block the event loop.
+  const runtime = new WorkerPoolRuntime(
+    config.runtime.workers > 0 ? config.runtime.workers : availableParallelism(),
+  );
   const models = new ModelManager(runtime, registry, {
     session: {
       intraOpThreads: config.runtime.intraOpThreads,
@@ -80,12 +89,25 @@ export async function startFerryServer(
         error.message,
       ),
   });
-  const resolver = new VersionResolver(registry, config.registry.resolveCacheMs);
-  const inference = new InferenceService(resolver, models, {
-    maxTensorElements: config.server.maxTensorElements,
+  // --- telemetry (src/telemetry): metrics and statistics, fed by the serving layer through `observer` ---
+  const cacheEnabled = (model: string) => servingSettingsFor(config, model).cacheEnabled;
+  const metrics = new PrometheusMetrics({
+    models,
+    cacheEnabled,
+    onCollectError: (error, metric) => logger.warn({ err: error, metric }, `metric ${metric} not collected`),
   });
+  const statistics = new InferenceStatistics({ cacheEnabled });
+  const observer = combineObservers(metrics, statistics);
+  // --- end telemetry ---
+  const resolver = new VersionResolver(registry, config.registry.resolveCacheMs);
+  const cache = new ResponseCache(config.cache.maxBytes);
+  const inference = new InferenceService(resolver, models, config, observer, cache);
   const readiness = new Readiness(models, config.server.strictReadiness);
-  const deps: AppDeps = {
+  // --- jobs (src/jobs): async inference; workers start once the server listens ---
+  const jobs = config.jobs.enabled ? createJobs({ config, database, inference, logger }) : undefined;
+  // --- end jobs ---
+  const deps: AppDeps & JobRouteDeps = {
+    jobs: jobs?.service, // jobs (src/jobs)
     config,
     serverVersion: FERRY_VERSION,
     registry,
@@ -95,12 +117,16 @@ export async function startFerryServer(
     inference,
     readiness,
     authorizer: new AllowAllAuthorizer(),
+    observer,
+    metrics,
+    statistics,
   };
   const app = await buildApp(deps, logger);
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await app.close();
+    await runtime.close();
     await database.close();
     throw error;
   }
@@ -113,12 +139,15 @@ export async function startFerryServer(
     'ferry listening',
   );
   const preloaded = preload(config, deps, logger);
+  jobs?.start(); // jobs (src/jobs)
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       readiness.markDraining();
       logger.info('draining: finishing in-flight requests');
+      // jobs (src/jobs): stop claiming; running jobs get the grace period, then go back to the queue.
+      const jobsStopped = jobs?.stop(config.server.shutdownGraceMs);
       let endGrace: () => void = () => undefined;
       const graceOver = new Promise<void>((done) => (endGrace = done));
       const grace = setTimeout(() => {
@@ -135,9 +164,11 @@ export async function startFerryServer(
       await Promise.all([app.close(), app.drainer.drain()]);
       clearTimeout(grace);
       await preloaded;
+      await jobsStopped; // jobs (src/jobs)
       await models.close();
+      await runtime.close();
       await database.close();
       logger.info('stopped');
     })());
-  return { url, app, registry, logger, preloaded, close };
+  return { url, app, registry, logger, observer, preloaded, close };
 }

@@ -1,5 +1,14 @@
 /** The inference hot path: resolve, validate, run, encode; and server readiness. */
-export { InferenceService, type InferenceResponse, type ResponseOutput } from './inference-service.js';
+export { InferenceService, toJsonOutput, toJsonResponse } from './inference-service.js';
+export { decodeBinaryData, encodeBinaryData } from './binary-tensor-codec.js';
+export type {
+  InferenceResponse,
+  InferenceResult,
+  InferOptions,
+  ResponseOutput,
+} from './inference-service.js';
+export { ResponseCache, cacheKey } from './response-cache.js';
+export { VersionScheduler, type SchedulerSettings } from './batching/version-scheduler.js';
 export {
   validateInferenceRequest,
   type ParameterValue,

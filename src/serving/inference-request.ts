@@ -2,6 +2,7 @@ import { isDatatype } from '../core/index.js';
 import { FerryError } from '../core/index.js';
 import type { Signature, TensorSpec } from '../registry/index.js';
 import type { RuntimeTensor } from '../runtime/index.js';
+import { decodeBinaryData } from './binary-tensor-codec.js';
 import { decodeJsonData } from './json-tensor-codec.js';
 
 /** A protocol parameter value. */
@@ -18,6 +19,8 @@ export interface ValidatedRequest {
 
 export interface RequestLimits {
   readonly maxTensorElements: number;
+  /** Bytes of inputs sent with the binary tensor extension, by input name. */
+  readonly binaryInputs?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -96,7 +99,22 @@ function decodeInput(
       `input '${name}' has ${count} elements; the limit is ${limits.maxTensorElements} (server.maxTensorElements)`,
     );
   }
-  parseParameters(raw.parameters, `input '${name}'`);
+  const parameters = parseParameters(raw.parameters, `input '${name}'`);
+  const binary = limits.binaryInputs?.get(name);
+  if (parameters?.binary_data_size !== undefined && binary === undefined) {
+    throw new FerryError(
+      'BAD_REQUEST',
+      `input '${name}' declares binary_data_size but the body carries no binary data for it`,
+    );
+  }
+  if (binary !== undefined) {
+    if (raw.data !== undefined)
+      throw new FerryError('BAD_REQUEST', `input '${name}' has both "data" and binary data`);
+    return {
+      name,
+      tensor: { datatype: spec.datatype, shape, data: decodeBinaryData(name, spec.datatype, shape, binary) },
+    };
+  }
   if (raw.data === undefined) {
     throw new FerryError('INVALID_TENSOR_DATA', `input '${name}' has no "data"`);
   }

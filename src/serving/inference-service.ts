@@ -1,8 +1,13 @@
-import { FerryError } from '../core/index.js';
-import type { VersionRecord, VersionRef } from '../registry/index.js';
-import type { ModelManager } from '../runtime/index.js';
+import { FerryError, isFerryError, type FerryConfig } from '../core/index.js';
+import type { Signature, VersionRecord, VersionRef } from '../registry/index.js';
+import type { LoadedModel, ModelManager, RuntimeTensor } from '../runtime/index.js';
+import { rowsOf } from './batching/batch-assembly.js';
+import { VersionScheduler } from './batching/version-scheduler.js';
+import { validateInferenceRequest, type ParameterValue, type ValidatedRequest } from './inference-request.js';
+import type { InferenceObserver } from './inference-observer.js';
 import { encodeJsonData } from './json-tensor-codec.js';
-import { validateInferenceRequest, type ParameterValue, type RequestLimits } from './inference-request.js';
+import { cacheKey, type ResponseCache } from './response-cache.js';
+import { servingSettingsFor, type ServingSettings } from './serving-settings.js';
 import type { VersionResolver } from './version-resolver.js';
 
 /** One output tensor of an inference response, as the protocol's JSON carries it. */
@@ -22,15 +27,76 @@ export interface InferenceResponse {
   readonly outputs: ResponseOutput[];
 }
 
+/** An inference's outputs as tensors, before they are encoded as JSON or binary. */
+export interface InferenceResult {
+  readonly model: string;
+  readonly version: number;
+  readonly id: string | undefined;
+  readonly outputs: readonly { readonly name: string; readonly tensor: RuntimeTensor }[];
+  readonly cacheHit: boolean;
+}
+
+/** Per-call options of an inference. */
+export interface InferOptions {
+  /** Aborted when the client goes away: queued work is dropped. */
+  readonly signal?: AbortSignal | undefined;
+  /** Deadline from the caller's header, in ms; the request's `timeout` parameter (µs) wins. */
+  readonly timeoutMs?: number | undefined;
+  /** Input bytes of the binary tensor extension, by input name. */
+  readonly binaryInputs?: ReadonlyMap<string, Uint8Array> | undefined;
+}
+
+/** One output as the protocol's JSON carries it. */
+export function toJsonOutput(name: string, tensor: RuntimeTensor): ResponseOutput {
+  return { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeJsonData(tensor) };
+}
+
+/** The JSON response of the protocol for an inference result. */
+export function toJsonResponse(result: InferenceResult): InferenceResponse {
+  return {
+    model_name: result.model,
+    model_version: String(result.version),
+    ...(result.id === undefined ? {} : { id: result.id }),
+    outputs: result.outputs.map(({ name, tensor }) => toJsonOutput(name, tensor)),
+  };
+}
+
+/** Can this signature be batched: every input and output has a leading dynamic dimension? */
+function isBatchable(signature: Signature): boolean {
+  return [...signature.inputs, ...signature.outputs].every(
+    (spec) => spec.shape.length > 0 && spec.shape[0] === -1,
+  );
+}
+
+function numberParameter(request: ValidatedRequest, name: string): number | undefined {
+  const value = request.parameters?.[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new FerryError('BAD_REQUEST', `parameter '${name}' must be a number`);
+  }
+  return value;
+}
+
+interface SchedulerSlot {
+  readonly loaded: LoadedModel;
+  readonly scheduler: VersionScheduler;
+}
+
 /**
- * The inference hot path for JSON requests: resolve the version, validate the request against its
- * signature, get the loaded session, run, and encode the outputs.
+ * The inference hot path: resolve the version, validate the request against its signature,
+ * answer from the response cache when enabled, else queue it on the version's scheduler (dynamic
+ * batching, deadlines, load shedding) and hand back the output tensors.
  */
 export class InferenceService {
+  private readonly schedulers = new Map<string, SchedulerSlot>();
+
   constructor(
     private readonly resolver: VersionResolver,
     private readonly models: ModelManager,
-    private readonly limits: RequestLimits,
+    private readonly config: FerryConfig,
+    private readonly observer: InferenceObserver,
+    private readonly cache?: ResponseCache,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Resolve a model and version reference to its record (404 when either is unknown). */
@@ -38,29 +104,131 @@ export class InferenceService {
     return this.resolver.resolve(model, ref);
   }
 
-  async infer(model: string, ref: VersionRef, body: unknown): Promise<InferenceResponse> {
+  async infer(
+    model: string,
+    ref: VersionRef,
+    body: unknown,
+    options: InferOptions = {},
+  ): Promise<InferenceResult> {
+    const arrived = this.now();
     const version = await this.resolver.resolve(model, ref);
-    const request = validateInferenceRequest(body, version.signature, this.limits);
-    const loaded = await this.models.acquire(version);
-    let results;
+    const settings = servingSettingsFor(this.config, model);
+    let rows = 0;
+    const finish = (outcome: {
+      queueSeconds?: number;
+      computeSeconds?: number;
+      cacheHit?: boolean;
+      error?: unknown;
+    }) =>
+      this.observer.requestFinished({
+        model,
+        version: version.version,
+        outcome: outcome.error === undefined ? 'success' : 'failure',
+        ...(outcome.error === undefined
+          ? {}
+          : { code: isFerryError(outcome.error) ? outcome.error.code : 'INTERNAL' }),
+        queueSeconds: outcome.queueSeconds ?? 0,
+        computeSeconds: outcome.computeSeconds ?? 0,
+        totalSeconds: (this.now() - arrived) / 1000,
+        cacheHit: outcome.cacheHit ?? false,
+        rows,
+      });
     try {
-      results = await loaded.session.run(request.inputs, request.outputs);
+      const request = validateInferenceRequest(body, version.signature, {
+        maxTensorElements: this.config.server.maxTensorElements,
+        binaryInputs: options.binaryInputs,
+      });
+      const batchable = isBatchable(version.signature);
+      rows = batchable ? this.agreedRows(request) : 1;
+      const key =
+        settings.cacheEnabled && this.cache ? cacheKey(version, request.inputs, request.outputs) : undefined;
+      const cached = key === undefined ? undefined : this.cache!.get(key);
+      if (cached !== undefined) {
+        finish({ cacheHit: true });
+        return this.result(version, request, cached, true);
+      }
+      const scheduler = await this.schedulerFor(version, settings, batchable);
+      const timeoutMicros = numberParameter(request, 'timeout');
+      const timeoutMs =
+        timeoutMicros !== undefined ? timeoutMicros / 1000 : (options.timeoutMs ?? settings.defaultTimeoutMs);
+      const scheduled = await scheduler.submit({
+        inputs: request.inputs,
+        outputNames: request.outputs,
+        rows,
+        deadline: arrived + timeoutMs,
+        priority: numberParameter(request, 'priority') ?? 0,
+        signal: options.signal,
+      });
+      if (key !== undefined) this.cache!.set(key, scheduled.outputs);
+      finish({ queueSeconds: scheduled.queueSeconds, computeSeconds: scheduled.computeSeconds });
+      return this.result(version, request, scheduled.outputs, false);
     } catch (error) {
-      throw new FerryError(
-        'INFERENCE_FAILED',
-        `model '${model}' version ${version.version} failed while running: ${(error as Error).message}`,
-        { cause: error },
-      );
+      finish({ error });
+      throw error;
     }
-    const outputs = request.outputs.map((name): ResponseOutput => {
-      const tensor = results[name]!;
-      return { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeJsonData(tensor) };
-    });
+  }
+
+  /** Release a version's scheduler (its queued requests fail) and its session. */
+  async unload(model: string, version: number): Promise<void> {
+    const key = `${model}:${version}`;
+    this.schedulers.get(key)?.scheduler.close();
+    this.schedulers.delete(key);
+    this.cache?.evictModel(model);
+    await this.models.unload(model, version);
+  }
+
+  private result(
+    version: VersionRecord,
+    request: ValidatedRequest,
+    outputs: Readonly<Record<string, RuntimeTensor>>,
+    cacheHit: boolean,
+  ): InferenceResult {
     return {
-      model_name: model,
-      model_version: String(version.version),
-      ...(request.id === undefined ? {} : { id: request.id }),
-      outputs,
+      model: version.model,
+      version: version.version,
+      id: request.id,
+      outputs: request.outputs.map((name) => ({ name, tensor: outputs[name]! })),
+      cacheHit,
     };
+  }
+
+  /** The rows of a request to a batchable model: every input must agree on its first dimension. */
+  private agreedRows(request: ValidatedRequest): number {
+    const rows = rowsOf(request.inputs);
+    for (const [name, tensor] of Object.entries(request.inputs)) {
+      if (tensor.shape[0] !== rows) {
+        throw new FerryError(
+          'SHAPE_MISMATCH',
+          `input '${name}' has ${tensor.shape[0]} rows but the other inputs have ${rows}; the first dimension is the batch and must agree`,
+        );
+      }
+    }
+    return rows;
+  }
+
+  /** The scheduler of a version, created when its model is (re)loaded. */
+  private async schedulerFor(
+    version: VersionRecord,
+    settings: ServingSettings,
+    batchable: boolean,
+  ): Promise<VersionScheduler> {
+    const key = `${version.model}:${version.version}`;
+    const slot = this.schedulers.get(key);
+    const state = this.models.stateOf(version.model, version.version);
+    if (slot !== undefined && state?.kind === 'ready' && state.model === slot.loaded) return slot.scheduler;
+    const loaded = await this.models.acquire(version);
+    const current = this.schedulers.get(key);
+    if (current !== undefined && current.loaded === loaded) return current.scheduler;
+    current?.scheduler.close();
+    const scheduler = new VersionScheduler(
+      version.model,
+      version.version,
+      loaded.session,
+      settings,
+      batchable,
+      this.observer,
+    );
+    this.schedulers.set(key, { loaded, scheduler });
+    return scheduler;
   }
 }

@@ -10,6 +10,7 @@ export interface Tables {
   model_versions: ModelVersionsTable;
   aliases: AliasesTable;
   alias_events: AliasEventsTable;
+  jobs: JobsTable;
 }
 
 /** A model: a name that groups versions. */
@@ -57,4 +58,44 @@ export interface AliasEventsTable {
   actor: string;
   reason: string | null;
   at: string;
+}
+
+/**
+ * One async inference job: its request, its place in the durable queue, its result or error, and
+ * the delivery of its callback. `state` is 'queued', 'running', 'completed' or 'failed';
+ * `callback_state` is null (no callback), 'pending', 'sending', 'delivered' or 'failed'.
+ */
+export interface JobsTable {
+  id: string;
+  model_name: string;
+  /** The model reference as submitted, normalised: `name`, `name@alias` or `name:3`. */
+  model_ref: string;
+  /** The version the reference resolved to at submit; every attempt runs this one. */
+  version: number;
+  request_json: string;
+  /** sha256 of the submitted body, to tell a repeated submit from a different one under the same id. */
+  request_sha256: string;
+  callback_url: string | null;
+  submitted_by: string;
+  state: string;
+  /** Claims so far (a lease given back at shutdown is not counted). */
+  attempts: Generated<number>;
+  /** A queued job is not claimed before this time (retry backoff). */
+  run_after: string;
+  /** Token of the claim that holds the job; unique per claim, so a stale worker cannot write. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  result_json: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  callback_state: string | null;
+  callback_attempts: Generated<number>;
+  /** When the pending callback is due, when the sending claim lapses, or when it was delivered. */
+  callback_at: string | null;
+  callback_error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  /** When a finished job is deleted (completed_at + jobs.resultTtlMs). */
+  expires_at: string | null;
 }

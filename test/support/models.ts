@@ -36,3 +36,23 @@ export function echoModel(): Uint8Array {
     .output('u8_out', 'UINT8', [2, 2])
     .toBytes({ producerName: 'ferry-tests' });
 }
+
+/** y = k · x on FP32 [-1, 3]: every input and output has a batch dimension, so it batches. */
+export function rowScaleModel(scale: number): Uint8Array {
+  return new OnnxGraphBuilder(`row_scale_${scale}`)
+    .input('x', 'FP32', ['batch', 3])
+    .initializer('k', [1], new Float32Array([scale]))
+    .node('Mul', ['x', 'k'], ['y'])
+    .output('y', 'FP32', ['batch', 3])
+    .toBytes({ producerName: 'ferry-tests' });
+}
+
+/** c = a + b on FP32 [-1, 2] inputs: two batched inputs that must agree on their rows. */
+export function addModel(): Uint8Array {
+  return new OnnxGraphBuilder('add')
+    .input('a', 'FP32', ['batch', 2])
+    .input('b', 'FP32', ['batch', 2])
+    .node('Add', ['a', 'b'], ['c'])
+    .output('c', 'FP32', ['batch', 2])
+    .toBytes({ producerName: 'ferry-tests' });
+}

@@ -56,6 +56,8 @@ const isProtocolRoute = (url: string): boolean =>
  * `{"error": "<message>", "code": "<CODE>"}`; elsewhere `{"error": {"code", "message", "details"}}`.
  */
 export function sendError(reply: FastifyReply, error: FerryError): FastifyReply {
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   const body = isProtocolRoute(reply.request.url)
     ? { error: error.message, code: error.code }
     : {

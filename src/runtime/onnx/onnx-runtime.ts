@@ -42,6 +42,9 @@ function fromOrtTensor(name: string, tensor: ort.Tensor): RuntimeTensor {
 }
 
 class OnnxSession implements RuntimeSession {
+  // session.run holds the JavaScript thread for its whole duration: runs never overlap.
+  readonly concurrency = 1;
+
   constructor(private readonly session: ort.InferenceSession) {}
 
   async run(

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect-name.js';
 import { initialMigration } from './0001-initial.js';
+import { jobsMigration } from './0002-jobs.js';
 import type { FerryMigration } from './ferry-migration.js';
 
 /**
@@ -9,6 +10,7 @@ import type { FerryMigration } from './ferry-migration.js';
  */
 export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
   '0001-initial': initialMigration,
+  '0002-jobs': jobsMigration,
 };
 
 /** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */

@@ -9,7 +9,7 @@ interface ModelParams {
 }
 
 /**
- * Model metadata, model readiness and inference, each with and without `/versions/{v}`. `{v}` is
+ * Model metadata and model readiness, each with and without `/versions/{v}`. `{v}` is
  * a version number or an alias; without it the server serves `registry.defaultAlias` or the latest.
  */
 export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -47,9 +47,6 @@ export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.code(400).send({ error: reason, code: 'NOT_READY' });
   };
 
-  const infer = (params: ModelParams, body: unknown) =>
-    deps.inference.infer(params.model, parseVersionRef(params.version), body);
-
   app.get<{ Params: ModelParams }>('/v2/models/:model', (request) => metadata(request.params));
   app.get<{ Params: ModelParams }>('/v2/models/:model/versions/:version', (request) =>
     metadata(request.params),
@@ -59,11 +56,5 @@ export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
   );
   app.get<{ Params: ModelParams }>('/v2/models/:model/versions/:version/ready', (request, reply) =>
     ready(request.params, reply),
-  );
-  app.post<{ Params: ModelParams }>('/v2/models/:model/infer', (request) =>
-    infer(request.params, request.body),
-  );
-  app.post<{ Params: ModelParams }>('/v2/models/:model/versions/:version/infer', (request) =>
-    infer(request.params, request.body),
   );
 }
