@@ -182,7 +182,7 @@ describe('binary tensor extension', () => {
         body,
       });
       expect(response.status).toBe(400);
-      expect((await response.json()).error).toMatch(message);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
     }
   });
 
