@@ -55,6 +55,8 @@ export interface JobRouteDeps {
 export interface Jobs {
   readonly service: JobService;
   readonly workers: JobWorkerPool;
+  /** Unexpired jobs by state, for metrics. */
+  counts(): Promise<Record<string, number>>;
   /** Start this process's workers (once the server listens). */
   start(): void;
   /** Stop claiming; give running jobs up to `graceMs` to finish, then back to the queue. */
@@ -91,6 +93,7 @@ export function createJobs(deps: {
   return {
     service,
     workers,
+    counts: () => store.countByState(new Date()),
     start: () => workers.start(),
     stop: (graceMs) => workers.stop(graceMs),
   };

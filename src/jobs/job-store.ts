@@ -150,6 +150,19 @@ export class JobStore {
     return row === undefined ? undefined : rowToJob(row);
   }
 
+  /** How many unexpired jobs are in each state (for the `ferry_jobs` gauge). */
+  async countByState(now: Date): Promise<Record<string, number>> {
+    const rows = await this.database.db
+      .selectFrom('jobs')
+      .select(['state', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where(notExpired(iso(now)))
+      .groupBy('state')
+      .execute();
+    const counts: Record<string, number> = { queued: 0, running: 0, completed: 0, failed: 0 };
+    for (const row of rows) counts[row.state] = Number(row.count);
+    return counts;
+  }
+
   /** Jobs newest first, without their results. */
   async list(query: JobListQuery): Promise<Job[]> {
     let select = this.database.db

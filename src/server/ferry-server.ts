@@ -16,7 +16,7 @@ import { buildApp } from '../http/index.js';
 import type { AppDeps } from '../http/index.js';
 import { FERRY_VERSION } from '../core/index.js';
 import { openStores } from './open-stores.js';
-import { createJobs, type JobRouteDeps } from '../jobs/index.js'; // jobs (src/jobs)
+import { createJobs, type JobRouteDeps, type Jobs } from '../jobs/index.js'; // jobs (src/jobs)
 
 /** A running Ferry server. */
 export interface FerryServer {
@@ -91,9 +91,12 @@ export async function startFerryServer(
   });
   // --- telemetry (src/telemetry): metrics and statistics, fed by the serving layer through `observer` ---
   const cacheEnabled = (model: string) => servingSettingsFor(config, model).cacheEnabled;
+  // Jobs are built after the inference service (they run through it); metrics read them lazily.
+  const jobsRef: { current?: Jobs | undefined } = {};
   const metrics = new PrometheusMetrics({
     models,
     cacheEnabled,
+    jobCounts: () => jobsRef.current?.counts() ?? Promise.resolve({}),
     onCollectError: (error, metric) => logger.warn({ err: error, metric }, `metric ${metric} not collected`),
   });
   const statistics = new InferenceStatistics({ cacheEnabled });
@@ -105,6 +108,7 @@ export async function startFerryServer(
   const readiness = new Readiness(models, config.server.strictReadiness);
   // --- jobs (src/jobs): async inference; workers start once the server listens ---
   const jobs = config.jobs.enabled ? createJobs({ config, database, inference, logger }) : undefined;
+  jobsRef.current = jobs;
   // --- end jobs ---
   const deps: AppDeps & JobRouteDeps = {
     jobs: jobs?.service, // jobs (src/jobs)

@@ -101,6 +101,13 @@ describe('submitting and reading jobs', () => {
     expectApiError(await apiCall('GET', `${jobsUrl}?state=lost`), 400, 'INVALID_ARGUMENT');
   });
 
+  it('counts jobs by state in the ferry_jobs metric', async () => {
+    const listed = await apiCall('GET', `${jobsUrl}?state=completed&limit=100`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`ferry_jobs{state="completed"} ${listed.body.jobs.length}`);
+    expect(metrics).toContain('ferry_jobs{state="queued"} 0');
+  });
+
   it('answers 404 JOB_NOT_FOUND for an unknown id', async () => {
     expectApiError(await apiCall('GET', `${jobsUrl}/no-such-job`), 404, 'JOB_NOT_FOUND', 'no-such-job');
   });
