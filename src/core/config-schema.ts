@@ -65,8 +65,12 @@ export const ConfigSchema = Type.Object(
           'TCP port (0 picks a free one).',
         ),
         bodyLimitBytes: key(
-          Type.Integer({ default: 33_554_432, minimum: 1024 }),
-          'Largest request body accepted on inference and management JSON routes (bytes).',
+          Type.Integer({ default: 8_388_608, minimum: 1024 }),
+          'Largest JSON request body (bytes). Parsing JSON holds the event loop (about 9 ms per MiB measured): send large tensors as binary.',
+        ),
+        binaryBodyLimitBytes: key(
+          Type.Integer({ default: 268_435_456, minimum: 1024 }),
+          'Largest inference body using the binary tensor extension (bytes); its tensors are copied, not parsed.',
         ),
         maxJsonDepth: key(
           Type.Integer({ default: 32, minimum: 4, maximum: 1000 }),

@@ -28,7 +28,9 @@ export function asFerryError(error: unknown, request: FastifyRequest): FerryErro
     });
   }
   if (code === 'BODY_TOO_LARGE') {
-    return new FerryError(code, `the request body is larger than the limit (server.bodyLimitBytes)`, {
+    const binary = !(request.headers['content-type'] ?? '').includes('json');
+    const key = binary ? 'server.binaryBodyLimitBytes' : 'server.bodyLimitBytes';
+    return new FerryError(code, `the request body is larger than the limit (${key})`, {
       cause: error,
     });
   }

@@ -186,6 +186,42 @@ describe('binary tensor extension', () => {
     }
   });
 
+  it('limits binary bodies by server.binaryBodyLimitBytes', async () => {
+    const small = await startTestServer({ server: { binaryBodyLimitBytes: 2048 } });
+    try {
+      await pushRaw(small.url, 'cached', rowScaleModel(2));
+      const chunk = Buffer.alloc(3000 * 4 * 3);
+      const request = binaryRequest(
+        {
+          inputs: [
+            {
+              name: 'x',
+              shape: [3000, 3],
+              datatype: 'FP32',
+              parameters: { binary_data_size: chunk.byteLength },
+            },
+          ],
+        },
+        [chunk],
+      );
+      const response = await fetch(`${small.url}/v2/models/cached/infer`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': String(request.headerLength),
+        },
+        body: request.body,
+      });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({
+        code: 'BODY_TOO_LARGE',
+        error: expect.stringMatching(/server\.binaryBodyLimitBytes/),
+      });
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('refuses bytes without the header length with 415', async () => {
     const response = await fetch(`${server.url}/v2/models/cached/infer`, {
       method: 'POST',

@@ -40,7 +40,7 @@ export async function registerInferRoutes(app: FastifyInstance, deps: AppDeps): 
     // Bodies other than JSON arrive as bytes; only the binary extension may use them.
     scope.addContentTypeParser(
       ['application/octet-stream', '*'],
-      { parseAs: 'buffer' },
+      { parseAs: 'buffer', bodyLimit: deps.config.server.binaryBodyLimitBytes },
       (_request, body, done) => done(null, body),
     );
 
