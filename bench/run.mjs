@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { buildDemoModel, buildRandomMlp, mlpParameterCount } from '../dist/demo/index.js';
 import { closedLoopMatrix } from './closed-loop.mjs';
@@ -17,6 +18,7 @@ import {
   inferOnce,
   machine,
   pinSelf,
+  spawnPinned,
   rawCompute,
   startFerry,
   startFloor,
@@ -28,11 +30,16 @@ import { checkTargets, renderReport } from './report.mjs';
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const deadlineMs = Number(
-  /^--deadline-ms=(\d+)$/.exec(args.find((a) => a.startsWith('--deadline-ms=')) ?? '')?.[1] ?? 100,
-);
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    'deadline-ms': { type: 'string', default: '100' },
+  },
+});
+const quick = flags.quick;
+const deadlineMs = Number(flags['deadline-ms']);
+if (!(deadlineMs > 0)) throw new Error(`--deadline-ms must be a positive number of milliseconds`);
 const settings = {
   quick,
   deadlineMs,
@@ -98,7 +105,16 @@ function ferryConfig(cwd) {
     Object.entries(config[section] ?? {})
       .map(([key, value]) => `${section}.${key}=${JSON.stringify(value)}`)
       .join(', ');
-  return `${flat('runtime')}, ${flat('serving')}`;
+  // What `runtime.workers: 0` ("one per CPU core") becomes for a process pinned to one core.
+  const pinned = spawnPinned(['-p', 'require("node:os").availableParallelism()']);
+  return new Promise((resolve) => {
+    pinned.child.once('exit', () =>
+      resolve(
+        `${flat('runtime')}, ${flat('serving')}. Pinned to core 0, a process sees ` +
+          `os.availableParallelism() = ${pinned.output().trim()}, which is what runtime.workers = 0 resolves to`,
+      ),
+    );
+  });
 }
 
 const startedAt = performance.now();
@@ -118,7 +134,11 @@ try {
   const ferry = await startFerry(models);
   servers.push(ferry);
   const responses = {};
-  for (const model of models) responses[model.name] = (await inferOnce(ferry.url, model)).text;
+  for (const model of models) {
+    const { status, text } = await inferOnce(ferry.url, model);
+    if (status !== 200) throw new Error(`Ferry answered ${model.name}'s request with ${status}: ${text}`);
+    responses[model.name] = text; // the floor server answers with these exact bytes
+  }
   servers.push(await startNaive(models));
   servers.push(await startFloor(models, responses));
   const closed = await closedLoopMatrix({ models, contenders: servers, ...settings, log });
@@ -143,12 +163,12 @@ try {
   const coldStart = await coldStarts(settings.coldStarts);
 
   const results = {
-    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString(),
     machine: machine(),
     pinning,
     loadAverage: { start: loadAverageAtStart, end: os.loadavg()[0] },
-    ferryConfig: ferryConfig(dir),
+    ferryConfig: await ferryConfig(dir),
     autocannonVersion: JSON.parse(
       readFileSync(new URL('../node_modules/autocannon/package.json', import.meta.url), 'utf8'),
     ).version,
@@ -170,7 +190,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 process.stdout.write(report);
-if (!args.includes('--no-write')) {
+if (!flags['no-write']) {
   writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
   log('wrote bench/RESULTS.md');
 }

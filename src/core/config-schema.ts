@@ -140,9 +140,15 @@ export const ConfigSchema = Type.Object(
           Type.Boolean({ default: true }),
           'Run one synthetic input through a model before it reports ready.',
         ),
+        placement: key(
+          Type.Union([Type.Literal('auto'), Type.Literal('workers'), Type.Literal('inline')], {
+            default: 'auto',
+          }),
+          'Where sessions run: `workers` (worker threads, off the event loop), `inline` (on the event loop: no thread hop, but a run holds it), `auto` (workers when more than one core is available, else inline).',
+        ),
         workers: key(
           Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
-          'Worker threads running model sessions off the event loop; 0 means one per CPU core.',
+          'Worker threads when sessions run in workers; 0 means one per available core.',
         ),
         loadRetryMs: key(
           Type.Integer({ default: 30_000, minimum: 0 }),

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
     expect(config.server.maxJsonDepth).toBe(10);
     expect(config.server.strictReadiness).toBe(false);
     expect(config.models.preload).toEqual(['a@x', 'b']);
+    const lists = loadConfig({ env: { FERRY_SERVING_PREFERRED_BATCH_SIZES: '8, 32' }, cwd: emptyDir() });
+    expect(lists.serving.preferredBatchSizes).toEqual([8, 32]);
   });
 
   it('reads per-model serving overrides from the file and from JSON in the environment', () => {

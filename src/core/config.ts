@@ -89,10 +89,12 @@ function coerceEnv(key: ConfigKey, raw: string): unknown {
   }
   if (type === 'array') {
     if (raw.trim().startsWith('[')) return parseJsonEnv(key, raw);
-    return raw
+    const items = raw
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '');
+    const itemType = (key.schema as { items?: { type?: string } }).items?.type;
+    return itemType === 'integer' || itemType === 'number' ? items.map(Number) : items;
   }
   if (type === 'object') return parseJsonEnv(key, raw);
   return raw;

@@ -27,10 +27,6 @@ export const errorCatalog = {
     meaning: 'A data element is not a value of the declared datatype (e.g. a string in an FP32 tensor).',
   },
   TOO_MANY_ELEMENTS: { status: 400, meaning: 'An input has more elements than `server.maxTensorElements`.' },
-  BATCH_TOO_LARGE: {
-    status: 400,
-    meaning: "A request has more rows than the model's maxBatchSize; split it or raise the limit.",
-  },
   INVALID_CALLBACK_URL: {
     status: 400,
     meaning: 'A job callback URL is not http(s), or points at a loopback, link-local or metadata address.',

@@ -138,9 +138,12 @@ export class ModelManager {
     const session = await this.runtime.load(bytes, this.options.session);
     if (this.options.warmup) {
       try {
-        await session.run(
-          warmupInputs(version.signature),
-          version.signature.outputs.map((output) => output.name),
+        // One warm-up per instance: concurrent runs spread over every worker holding the session.
+        const outputs = version.signature.outputs.map((output) => output.name);
+        await Promise.all(
+          Array.from({ length: session.concurrency }, () =>
+            session.run(warmupInputs(version.signature), outputs),
+          ),
         );
       } catch (error) {
         await session.release();

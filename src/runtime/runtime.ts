@@ -36,4 +36,6 @@ export interface Runtime {
   /** The `platform` reported by model metadata, e.g. `onnxruntime_onnx` as Triton names it. */
   readonly platform: string;
   load(bytes: Uint8Array, options: SessionOptions): Promise<RuntimeSession>;
+  /** Stop whatever the runtime runs (threads); sessions must be released first. */
+  close(): Promise<void>;
 }

@@ -5,13 +5,12 @@ import { AllowAllAuthorizer } from '../governance/index.js';
 import { formatModelRef, parseModelRef } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { ModelManager } from '../runtime/index.js';
-import { WorkerPoolRuntime } from '../runtime/index.js';
+import { runtimeFor } from '../runtime/index.js';
 import { InferenceService, ResponseCache } from '../serving/index.js';
 import { Readiness } from '../serving/index.js';
 import { VersionResolver } from '../serving/index.js';
 import { combineObservers, servingSettingsFor, type InferenceObserver } from '../serving/index.js';
 import { InferenceStatistics, PrometheusMetrics } from '../telemetry/index.js';
-import { availableParallelism } from 'node:os';
 import { buildApp } from '../http/index.js';
 import type { AppDeps } from '../http/index.js';
 import { FERRY_VERSION } from '../core/index.js';
@@ -69,10 +68,7 @@ export async function startFerryServer(
 ): Promise<FerryServer> {
   const logger = options.logger ?? createLogger(config.log.level);
   const { database, registry } = await openStores(config);
-  // Sessions live in worker threads (one per core by default): runs never block the event loop.
-  const runtime = new WorkerPoolRuntime(
-    config.runtime.workers > 0 ? config.runtime.workers : availableParallelism(),
-  );
+  const runtime = runtimeFor(config.runtime);
   const models = new ModelManager(runtime, registry, {
     session: {
       intraOpThreads: config.runtime.intraOpThreads,

@@ -26,3 +26,4 @@ export type {
   RequestOutcome,
 } from './inference-observer.js';
 export { servingSettingsFor, type ServingSettings } from './serving-settings.js';
+export { CancellationSource, type Cancellation } from './cancellation.js';

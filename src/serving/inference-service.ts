@@ -2,6 +2,7 @@ import { FerryError, isFerryError, type FerryConfig } from '../core/index.js';
 import type { Signature, VersionRecord, VersionRef } from '../registry/index.js';
 import type { LoadedModel, ModelManager, RuntimeTensor } from '../runtime/index.js';
 import { rowsOf } from './batching/batch-assembly.js';
+import type { Cancellation } from './cancellation.js';
 import { VersionScheduler } from './batching/version-scheduler.js';
 import { validateInferenceRequest, type ParameterValue, type ValidatedRequest } from './inference-request.js';
 import type { InferenceObserver } from './inference-observer.js';
@@ -38,8 +39,8 @@ export interface InferenceResult {
 
 /** Per-call options of an inference. */
 export interface InferOptions {
-  /** Aborted when the client goes away: queued work is dropped. */
-  readonly signal?: AbortSignal | undefined;
+  /** Cancelled when the client goes away: queued work is dropped. */
+  readonly cancellation?: Cancellation | undefined;
   /** Deadline from the caller's header, in ms; the request's `timeout` parameter (µs) wins. */
   readonly timeoutMs?: number | undefined;
   /** Input bytes of the binary tensor extension, by input name. */
@@ -140,6 +141,13 @@ export class InferenceService {
       });
       const batchable = isBatchable(version.signature);
       rows = batchable ? this.agreedRows(request) : 1;
+      // Parameters are checked before anything is loaded or queued. A timeout of 0 means none given.
+      const timeoutMicros = numberParameter(request, 'timeout');
+      const timeoutMs =
+        timeoutMicros !== undefined && timeoutMicros > 0
+          ? timeoutMicros / 1000
+          : (options.timeoutMs ?? settings.defaultTimeoutMs);
+      const priority = numberParameter(request, 'priority') ?? 0;
       const key =
         settings.cacheEnabled && this.cache ? cacheKey(version, request.inputs, request.outputs) : undefined;
       const cached = key === undefined ? undefined : this.cache!.get(key);
@@ -148,16 +156,13 @@ export class InferenceService {
         return this.result(version, request, cached, true);
       }
       const scheduler = await this.schedulerFor(version, settings, batchable);
-      const timeoutMicros = numberParameter(request, 'timeout');
-      const timeoutMs =
-        timeoutMicros !== undefined ? timeoutMicros / 1000 : (options.timeoutMs ?? settings.defaultTimeoutMs);
       const scheduled = await scheduler.submit({
         inputs: request.inputs,
         outputNames: request.outputs,
         rows,
         deadline: arrived + timeoutMs,
-        priority: numberParameter(request, 'priority') ?? 0,
-        signal: options.signal,
+        priority,
+        cancellation: options.cancellation,
       });
       if (key !== undefined) this.cache!.set(key, scheduled.outputs);
       finish({ queueSeconds: scheduled.queueSeconds, computeSeconds: scheduled.computeSeconds });
@@ -168,12 +173,40 @@ export class InferenceService {
     }
   }
 
+  /**
+   * Refuse a request before its body is read when its version's queue cannot take it (full, or
+   * the queued work would outlast its deadline). Synchronous and best-effort: a version not yet
+   * resolved or loaded passes, and is checked again when queued.
+   */
+  earlyRefusal(model: string, ref: VersionRef, timeoutMs: number | undefined): FerryError | undefined {
+    const version = this.resolver.peek(model, ref);
+    if (version === undefined) return undefined;
+    const slot = this.schedulers.get(`${version.model}:${version.version}`);
+    if (slot === undefined) return undefined;
+    const budget = timeoutMs ?? servingSettingsFor(this.config, model).defaultTimeoutMs;
+    const refused = slot.scheduler.admission(budget);
+    if (refused !== undefined) {
+      this.observer.requestFinished({
+        model,
+        version: version.version,
+        outcome: 'failure',
+        code: refused.code,
+        queueSeconds: 0,
+        computeSeconds: 0,
+        totalSeconds: 0,
+        cacheHit: false,
+        rows: 0,
+      });
+    }
+    return refused;
+  }
+
   /** Release a version's scheduler (its queued requests fail) and its session. */
   async unload(model: string, version: number): Promise<void> {
     const key = `${model}:${version}`;
     this.schedulers.get(key)?.scheduler.close();
     this.schedulers.delete(key);
-    this.cache?.evictModel(model);
+    this.cache?.evictVersion(model, version);
     await this.models.unload(model, version);
   }
 

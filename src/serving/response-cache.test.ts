@@ -56,11 +56,13 @@ describe('ResponseCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('evicts a model on demand', () => {
+  it('evicts one version on demand, and only that version', () => {
     const cache = new ResponseCache(1024);
     cache.set(cacheKey(v1, { x: tensor([1]) }, ['y']), { y: tensor([1]) });
+    cache.set(cacheKey(v2, { x: tensor([1]) }, ['y']), { y: tensor([2]) });
     cache.set(cacheKey({ ...v1, model: 'other' }, { x: tensor([1]) }, ['y']), { y: tensor([1]) });
-    cache.evictModel('m');
-    expect(cache.size).toBe(1);
+    cache.evictVersion('m', 1);
+    expect(cache.size).toBe(2);
+    expect(cache.get(cacheKey(v2, { x: tensor([1]) }, ['y']))).toBeDefined();
   });
 });

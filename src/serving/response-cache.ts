@@ -85,10 +85,10 @@ export class ResponseCache {
     }
   }
 
-  /** Forget every entry of a model (e.g. when a version is deleted). */
-  evictModel(model: string): void {
+  /** Forget every entry of one version (when it is deleted or unloaded). */
+  evictVersion(model: string, version: number): void {
     for (const [key, entry] of this.entries) {
-      if (key.startsWith(`${model}\u0000`)) {
+      if (key.startsWith(`${model}\u0000${version}\u0000`)) {
         this.entries.delete(key);
         this.usedBytes -= entry.bytes;
       }

@@ -31,6 +31,12 @@ export class VersionResolver {
     return record;
   }
 
+  /** The cached resolution, if fresh; never queries (for decisions taken before a request is read). */
+  peek(model: string, ref: VersionRef): VersionRecord | undefined {
+    const hit = this.cache.get(`${model}\u0000${refKey(ref)}`);
+    return hit !== undefined && hit.expires > this.now() ? hit.record : undefined;
+  }
+
   /** Forget every cached resolution of a model (after an alias move, push or delete). */
   invalidate(model: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${model}\u0000`)) this.cache.delete(key);

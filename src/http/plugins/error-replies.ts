@@ -16,6 +16,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_FIELDS_LIMIT: 'BAD_REQUEST',
 };
 
+/** Codes a healthy server answers under load or client churn; logged at debug level. */
+const EXPECTED_UNDER_LOAD: ReadonlySet<ErrorCode> = new Set(['OVERLOADED', 'DEADLINE_EXCEEDED', 'CANCELLED']);
+
 /** Turn any error raised while handling a request into a FerryError. */
 export function asFerryError(error: unknown, request: FastifyRequest): FerryError {
   if (error instanceof FerryError) return error;
@@ -76,7 +79,8 @@ export function sendError(reply: FastifyReply, error: FerryError): FastifyReply 
 export function registerErrorReplies(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const ferryError = asFerryError(error, request);
-    if (ferryError.status >= 500) {
+    // Refusals under load are the system working as designed: not errors, and too many to log as such.
+    if (ferryError.status >= 500 && !EXPECTED_UNDER_LOAD.has(ferryError.code)) {
       request.log.error({ err: error, code: ferryError.code }, ferryError.message);
     } else {
       request.log.debug({ code: ferryError.code }, ferryError.message);

@@ -82,4 +82,8 @@ export class OnnxRuntime implements Runtime {
     });
     return new OnnxSession(session);
   }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

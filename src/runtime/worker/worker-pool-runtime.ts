@@ -102,18 +102,22 @@ class PooledSession implements RuntimeSession {
     return this.workers.length;
   }
 
-  /** Load (or reload, after a worker was replaced) the session in one worker. */
-  async ensureLoaded(worker: RuntimeWorker): Promise<void> {
-    if (this.loadedGeneration.get(worker) === worker.generation) return;
+  private readonly loading = new Map<RuntimeWorker, Promise<void>>();
+
+  /** Load (or reload, after a worker was replaced) the session in one worker; concurrent callers share one load. */
+  ensureLoaded(worker: RuntimeWorker): Promise<void> {
+    if (this.loadedGeneration.get(worker) === worker.generation) return Promise.resolve();
+    const pending = this.loading.get(worker);
+    if (pending !== undefined) return pending;
     const generation = worker.generation;
-    await worker.call({
-      kind: 'load',
-      session: this.id,
-      bytes: this.bytes,
-      length: this.length,
-      options: this.options,
-    });
-    this.loadedGeneration.set(worker, generation);
+    const load = worker
+      .call({ kind: 'load', session: this.id, bytes: this.bytes, length: this.length, options: this.options })
+      .then(() => {
+        this.loadedGeneration.set(worker, generation);
+      })
+      .finally(() => this.loading.delete(worker));
+    this.loading.set(worker, load);
+    return load;
   }
 
   async run(
@@ -162,7 +166,12 @@ export class WorkerPoolRuntime implements Runtime {
     const shared = new SharedArrayBuffer(bytes.byteLength);
     new Uint8Array(shared).set(bytes);
     const session = new PooledSession(this.nextSession++, this.workers, shared, bytes.byteLength, options);
-    await Promise.all(this.workers.map((worker) => session.ensureLoaded(worker)));
+    const loads = await Promise.allSettled(this.workers.map((worker) => session.ensureLoaded(worker)));
+    const failure = loads.find((load) => load.status === 'rejected');
+    if (failure !== undefined) {
+      await session.release(); // free the instances that did load
+      throw failure.reason;
+    }
     return session;
   }
 

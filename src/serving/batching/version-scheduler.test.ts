@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSession, RuntimeTensor } from '../../runtime/index.js';
+import { CancellationSource } from '../cancellation.js';
 import { NO_OBSERVER, type BatchExecuted } from '../inference-observer.js';
 import { VersionScheduler, type SchedulerSettings, type ScheduledRequest } from './version-scheduler.js';
 
@@ -187,9 +188,9 @@ describe('VersionScheduler', () => {
     const session = new ManualSession();
     const { scheduler: s } = scheduler(session);
     const running = s.submit(request(1));
-    const controller = new AbortController();
-    const gone = s.submit(request(2, { signal: controller.signal }));
-    controller.abort();
+    const client = new CancellationSource();
+    const gone = s.submit(request(2, { cancellation: client }));
+    client.cancel();
     await expect(gone).rejects.toMatchObject({ code: 'CANCELLED' });
     session.runs[0]!.finish();
     await running;

@@ -1,5 +1,6 @@
 import { FerryError } from '../../core/index.js';
 import type { RuntimeSession } from '../../runtime/index.js';
+import type { Cancellation } from '../cancellation.js';
 import type { InferenceObserver } from '../inference-observer.js';
 import { concatInputs, sameInnerShapes, splitOutputs, type Tensors } from './batch-assembly.js';
 import { RequestQueue, type QueueEntry } from './request-queue.js';
@@ -23,7 +24,8 @@ export interface ScheduledRequest {
   /** Absolute time (ms, scheduler clock) after which the request must not run. */
   readonly deadline: number;
   readonly priority: number;
-  readonly signal?: AbortSignal | undefined;
+  /** Cancelled when the client goes away: the request is dropped if it has not run yet. */
+  readonly cancellation?: Cancellation | undefined;
 }
 
 /** What a scheduled request gets back. */
@@ -41,7 +43,7 @@ interface Entry extends QueueEntry {
   readonly resolve: (result: ScheduledResult) => void;
   readonly reject: (error: FerryError) => void;
   timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
+  stopListening: (() => void) | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -62,6 +64,8 @@ export type Clock = () => number;
 export class VersionScheduler {
   private readonly queue = new RequestQueue<Entry>();
   private inFlight = 0;
+  /** Rows per second one run slot gets through (moving average over recent runs); 0 until measured. */
+  private rowsPerSecond = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
   private gatherUntil = Infinity;
   private closed = false;
@@ -90,22 +94,48 @@ export class VersionScheduler {
     return this.queue.size;
   }
 
+  /** How long the requests queued now will take to get through, from recent run throughput (ms). */
+  estimatedWaitMs(): number {
+    if (this.rowsPerSecond <= 0) return 0;
+    return (this.queue.rows / (this.rowsPerSecond * this.maxConcurrent)) * 1000;
+  }
+
+  /**
+   * Refuse at once (OVERLOADED) what cannot be served: the queue is full, or the work already
+   * queued would outlast the request's remaining time. Refusing early, before the request is
+   * parsed or queued, is what keeps goodput up under overload: work that would expire anyway
+   * costs nothing. Returns the error, or undefined when the request may enter.
+   */
+  admission(budgetMs: number): FerryError | undefined {
+    if (this.queue.size >= this.settings.maxQueueSize) {
+      return new FerryError(
+        'OVERLOADED',
+        `model '${this.model}' version ${this.version} has ${this.queue.size} requests waiting (serving.maxQueueSize); retry later`,
+        { details: { retryAfterSeconds: 1 } },
+      );
+    }
+    const wait = this.estimatedWaitMs();
+    if (wait > budgetMs) {
+      return new FerryError(
+        'OVERLOADED',
+        `model '${this.model}' version ${this.version} is overloaded: the queue needs about ${Math.round(wait)} ms, more than the request's ${Math.round(budgetMs)} ms deadline; retry later`,
+        { details: { retryAfterSeconds: Math.max(1, wait / 1000) } },
+      );
+    }
+    return undefined;
+  }
+
   submit(request: ScheduledRequest): Promise<ScheduledResult> {
     if (this.closed) {
       return Promise.reject(
         new FerryError('MODEL_LOAD_FAILED', `model '${this.model}' version ${this.version} was unloaded`),
       );
     }
-    if (request.signal?.aborted === true) return Promise.reject(cancelled());
-    if (this.queue.size >= this.settings.maxQueueSize) {
-      return Promise.reject(
-        new FerryError(
-          'OVERLOADED',
-          `model '${this.model}' version ${this.version} has ${this.queue.size} requests waiting (serving.maxQueueSize); retry later`,
-          { details: { retryAfterSeconds: 1 } },
-        ),
-      );
-    }
+    if (request.cancellation?.cancelled === true) return Promise.reject(cancelled());
+    const budget = request.deadline - this.now();
+    if (budget <= 0) return Promise.reject(deadlineExceeded(0));
+    const refused = this.admission(budget);
+    if (refused !== undefined) return Promise.reject(refused);
     return new Promise<ScheduledResult>((resolve, reject) => {
       const enqueuedAt = this.now();
       const entry: Entry = {
@@ -117,20 +147,15 @@ export class VersionScheduler {
         resolve,
         reject,
         timer: undefined,
-        onAbort: undefined,
+        stopListening: undefined,
       };
       const wait = request.deadline - enqueuedAt;
-      if (wait <= 0) {
-        reject(deadlineExceeded(0));
-        return;
-      }
       // setTimeout fires at once for delays beyond 2^31-1 ms: such a deadline is no deadline.
       if (wait <= MAX_TIMER_MS) {
         entry.timer = setTimeout(() => this.drop(entry, deadlineExceeded(this.now() - enqueuedAt)), wait);
       }
-      if (request.signal !== undefined) {
-        entry.onAbort = () => this.drop(entry, cancelled());
-        request.signal.addEventListener('abort', entry.onAbort, { once: true });
+      if (request.cancellation !== undefined) {
+        entry.stopListening = request.cancellation.onCancel(() => this.drop(entry, cancelled()));
       }
       this.queue.push(entry);
       this.observer.queueDepth(this.model, this.version, this.queue.size);
@@ -160,7 +185,7 @@ export class VersionScheduler {
 
   private release(entry: Entry): void {
     clearTimeout(entry.timer);
-    if (entry.onAbort !== undefined) entry.request.signal?.removeEventListener('abort', entry.onAbort);
+    entry.stopListening?.();
   }
 
   /** Start as many runs as the policy allows now; otherwise arm the gathering timer. */
@@ -230,6 +255,9 @@ export class VersionScheduler {
       const parts = this.batching ? splitOutputs(outputs, rowCounts) : [outputs];
       const finished = this.now();
       const rows = rowCounts.reduce((sum, count) => sum + count, 0);
+      const runSeconds = Math.max((finished - started) / 1000, 1e-6);
+      this.rowsPerSecond =
+        this.rowsPerSecond === 0 ? rows / runSeconds : 0.8 * this.rowsPerSecond + 0.2 * (rows / runSeconds);
       this.observer.batchExecuted({
         model: this.model,
         version: this.version,

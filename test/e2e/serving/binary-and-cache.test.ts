@@ -222,6 +222,17 @@ describe('binary tensor extension', () => {
     }
   });
 
+  it('reads a body with no Content-Type as JSON, as tritonclient sends JSON-only requests', async () => {
+    const response = await fetch(`${server.url}/v2/models/cached/versions/1/infer`, {
+      method: 'POST',
+      body: new Blob([
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }),
+      ]),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outputs: [{ name: 'y', data: [2, 4, 6] }] });
+  });
+
   it('refuses bytes without the header length with 415', async () => {
     const response = await fetch(`${server.url}/v2/models/cached/infer`, {
       method: 'POST',

@@ -48,6 +48,7 @@ beforeAll(async () => {
   // Small requests, long runs: the queue fills faster than JSON parsing could hide.
   const slow = buildRandomMlp({ inputSize: 8, hiddenSizes: [2048, 2048, 2048], outputSize: 4, seed: 12 });
   expect((await pushRaw(server.url, 'slow', slow)).status).toBe(201);
+  expect((await pushRaw(server.url, 'fresh', slow)).status).toBe(201);
   expect((await postJson(`${server.url}/v2/models/slow/infer`, slowBody)).status).toBe(200);
   for (const name of ['heavy', 'tight']) expect((await pushRaw(server.url, name, heavy)).status).toBe(201);
   expect((await pushRaw(server.url, 'batched', rowScaleModel(3))).status).toBe(201);
@@ -65,7 +66,7 @@ const inferHeavy = (model: string, extra: Record<string, string> = {}, signal?: 
   fetch(`${server.url}/v2/models/${model}/infer`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...extra },
-    body: model === 'slow' ? slowBody : heavyBody,
+    body: model === 'slow' || model === 'fresh' ? slowBody : heavyBody,
     ...(signal === undefined ? {} : { signal }),
   });
 
@@ -109,22 +110,40 @@ describe('queue policy', () => {
   });
 
   it('drops a request whose deadline passes in the queue with 504 DEADLINE_EXCEEDED, without running it', async () => {
-    const before = await executedRows('heavy');
-    const busy = [inferHeavy('heavy'), inferHeavy('heavy'), inferHeavy('heavy')];
-    const late = await fetch(`${server.url}/v2/models/heavy/infer`, {
+    // A fresh version has no measured throughput yet, so admission predicts no wait and lets the
+    // short-deadline request in; it then expires behind the runs ahead of it.
+    for (let ready = 0; ready !== 200;) {
+      ready = (await fetch(`${server.url}/v2/models/fresh/ready`)).status;
+      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const busy = [inferHeavy('fresh'), inferHeavy('fresh')];
+    await waitForQueueDepth('fresh', 1);
+    const late = await fetch(`${server.url}/v2/models/fresh/infer`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...JSON.parse(heavyBody), parameters: { timeout: 1000 } }), // 1 ms, in µs
+      body: JSON.stringify({ ...JSON.parse(slowBody), parameters: { timeout: 5000 } }), // 5 ms, in µs
     });
     expect(late.status).toBe(504);
     expect(await late.json()).toMatchObject({
       code: 'DEADLINE_EXCEEDED',
       error: expect.stringMatching(/it was not run/),
     });
-    const viaHeader = await inferHeavy('heavy', { 'x-ferry-timeout-ms': '1' });
-    expect(viaHeader.status).toBe(504);
+    expect((await Promise.all(busy)).map((response) => response.status)).toEqual([200, 200]);
+    expect(await executedRows('fresh')).toBe(2 * heavyRows);
+  });
+
+  it('refuses at once with 503 a request whose deadline is shorter than the queued work', async () => {
+    const busy = [inferHeavy('slow'), inferHeavy('slow'), inferHeavy('slow')];
+    await waitForQueueDepth('slow', 2);
+    const started = performance.now();
+    const refused = await inferHeavy('slow', { 'x-ferry-timeout-ms': '5' });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({
+      code: 'OVERLOADED',
+      error: expect.stringMatching(/more than the request's 5 ms deadline/),
+    });
+    expect(performance.now() - started).toBeLessThan(1000); // answered without waiting for the queue
     expect((await Promise.all(busy)).map((response) => response.status)).toEqual([200, 200, 200]);
-    expect(await executedRows('heavy')).toBe(before + 3 * heavyRows);
   });
 
   it('drops the queued work of a client that disconnects', async () => {

@@ -87,7 +87,7 @@ export function registerModelApiRoutes(app: FastifyInstance, deps: AppDeps): voi
       const version = versionNumber(request.params.version);
       await deps.registry.deleteVersion(model, version, { actor: actorOf(request) });
       deps.resolver.invalidate(model);
-      await deps.models.unload(model, version);
+      await deps.inference.unload(model, version);
       return reply.code(204).send();
     },
   );

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FerryError } from '../../../core/index.js';
 import { parseVersionRef } from '../../../registry/index.js';
-import { toJsonResponse } from '../../../serving/index.js';
+import { CancellationSource, toJsonResponse } from '../../../serving/index.js';
 import type { AppDeps } from '../../app-deps.js';
+import { sendError } from '../../plugins/error-replies.js';
 import { binaryOutputNames, binaryResponse, splitBinaryRequest } from './binary-body.js';
 
 interface InferParams {
@@ -22,13 +23,13 @@ function timeoutFromHeader(request: FastifyRequest): number | undefined {
   return value;
 }
 
-/** An AbortSignal that fires when the client goes away before its answer is written. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+/** A cancellation that fires when the client goes away before its answer is written. */
+function clientGone(reply: FastifyReply): CancellationSource {
+  const source = new CancellationSource();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+    if (!reply.raw.writableFinished) source.cancel();
   });
-  return controller.signal;
+  return source;
 }
 
 /**
@@ -44,20 +45,45 @@ export async function registerInferRoutes(app: FastifyInstance, deps: AppDeps): 
       (_request, body, done) => done(null, body),
     );
 
+    // Shed load before reading the body: a refused request then costs almost nothing.
+    scope.addHook('onRequest', (request, reply, done) => {
+      const params = request.params as InferParams;
+      let refused;
+      try {
+        refused = deps.inference.earlyRefusal(
+          params.model,
+          parseVersionRef(params.version),
+          timeoutFromHeader(request),
+        );
+      } catch {
+        refused = undefined; // a malformed reference or header is reported by the handler
+      }
+      if (refused === undefined) done();
+      else void sendError(reply, refused);
+    });
+
     const infer = async (request: FastifyRequest<{ Params: InferParams }>, reply: FastifyReply) => {
       const headerLength = request.headers['inference-header-content-length'];
       let body: unknown = request.body;
       let binaryInputs: Map<string, Uint8Array> | undefined;
       if (Buffer.isBuffer(request.body)) {
-        if (typeof headerLength !== 'string') {
+        const untyped = request.headers['content-type'] === undefined;
+        if (typeof headerLength !== 'string' && !untyped) {
           throw new FerryError(
             'UNSUPPORTED_MEDIA_TYPE',
-            `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here; send application/json, or binary tensors with an Inference-Header-Content-Length header`,
+            `Content-Type ${request.headers['content-type']} is not accepted here; send application/json, or binary tensors with an Inference-Header-Content-Length header`,
+          );
+        }
+        // A body with no Content-Type and no header length is plain JSON (tritonclient sends JSON-only requests so).
+        if (typeof headerLength !== 'string' && request.body.byteLength > deps.config.server.bodyLimitBytes) {
+          throw new FerryError(
+            'BODY_TOO_LARGE',
+            'the request body is larger than the limit (server.bodyLimitBytes)',
           );
         }
         ({ header: body, binaryInputs } = splitBinaryRequest(
           request.body,
-          headerLength,
+          typeof headerLength === 'string' ? headerLength : String(request.body.byteLength),
           deps.config.server.maxJsonDepth,
         ));
       }
@@ -66,7 +92,7 @@ export async function registerInferRoutes(app: FastifyInstance, deps: AppDeps): 
         parseVersionRef(request.params.version),
         body,
         {
-          signal: clientGone(reply),
+          cancellation: clientGone(reply),
           timeoutMs: timeoutFromHeader(request),
           binaryInputs,
         },
