@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.ferry/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.ferry/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,6 +35,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      // Keep disableTypeChecked's parser options: plain JS files are not type-linted.
+      ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: Object.fromEntries(
         [
           'process',

@@ -3,6 +3,7 @@ import type { RuntimeSession } from '../../runtime/index.js';
 import type { Cancellation } from '../cancellation.js';
 import type { InferenceObserver } from '../inference-observer.js';
 import { concatInputs, sameInnerShapes, splitOutputs, type Tensors } from './batch-assembly.js';
+import { DrainRate } from './drain-rate.js';
 import { RequestQueue, type QueueEntry } from './request-queue.js';
 
 /** How one version's requests are queued and batched. */
@@ -64,8 +65,7 @@ export type Clock = () => number;
 export class VersionScheduler {
   private readonly queue = new RequestQueue<Entry>();
   private inFlight = 0;
-  /** Rows per second one run slot gets through (moving average over recent runs); 0 until measured. */
-  private rowsPerSecond = 0;
+  private readonly drain = new DrainRate();
   private gatherTimer: NodeJS.Timeout | undefined;
   private gatherUntil = Infinity;
   private closed = false;
@@ -96,8 +96,8 @@ export class VersionScheduler {
 
   /** How long the requests queued now will take to get through, from recent run throughput (ms). */
   estimatedWaitMs(): number {
-    if (this.rowsPerSecond <= 0) return 0;
-    return (this.queue.rows / (this.rowsPerSecond * this.maxConcurrent)) * 1000;
+    const rate = this.drain.rowsPerSecond(this.maxConcurrent);
+    return rate > 0 ? (this.queue.rows / rate) * 1000 : 0;
   }
 
   /**
@@ -108,7 +108,7 @@ export class VersionScheduler {
    */
   admission(budgetMs: number): FerryError | undefined {
     if (this.queue.size >= this.settings.maxQueueSize) {
-      return new FerryError(
+      return FerryError.withoutStack(
         'OVERLOADED',
         `model '${this.model}' version ${this.version} has ${this.queue.size} requests waiting (serving.maxQueueSize); retry later`,
         { details: { retryAfterSeconds: 1 } },
@@ -116,7 +116,7 @@ export class VersionScheduler {
     }
     const wait = this.estimatedWaitMs();
     if (wait > budgetMs) {
-      return new FerryError(
+      return FerryError.withoutStack(
         'OVERLOADED',
         `model '${this.model}' version ${this.version} is overloaded: the queue needs about ${Math.round(wait)} ms, more than the request's ${Math.round(budgetMs)} ms deadline; retry later`,
         { details: { retryAfterSeconds: Math.max(1, wait / 1000) } },
@@ -255,9 +255,12 @@ export class VersionScheduler {
       const parts = this.batching ? splitOutputs(outputs, rowCounts) : [outputs];
       const finished = this.now();
       const rows = rowCounts.reduce((sum, count) => sum + count, 0);
-      const runSeconds = Math.max((finished - started) / 1000, 1e-6);
-      this.rowsPerSecond =
-        this.rowsPerSecond === 0 ? rows / runSeconds : 0.8 * this.rowsPerSecond + 0.2 * (rows / runSeconds);
+      this.drain.completed(
+        rows,
+        (finished - started) / 1000,
+        finished,
+        this.queue.size > 0 || this.inFlight > 1,
+      );
       this.observer.batchExecuted({
         model: this.model,
         version: this.version,
@@ -293,12 +296,12 @@ export class VersionScheduler {
 }
 
 function deadlineExceeded(waitedMs: number): FerryError {
-  return new FerryError(
+  return FerryError.withoutStack(
     'DEADLINE_EXCEEDED',
     `the request's deadline passed after ${Math.round(waitedMs)} ms in the queue; it was not run`,
   );
 }
 
 function cancelled(): FerryError {
-  return new FerryError('CANCELLED', 'the client went away; the request was dropped before it ran');
+  return FerryError.withoutStack('CANCELLED', 'the client went away; the request was dropped before it ran');
 }
