@@ -48,6 +48,76 @@ function servingSettings(withDefaults: boolean) {
   );
 }
 
+/**
+ * Monitoring settings of one model. `monitoring.*` holds the defaults; `monitoring.overrides.<name>`
+ * may change any of them for one model.
+ */
+function modelMonitoring(withDefaults: boolean) {
+  const d = <T>(value: T) => (withDefaults ? { default: value } : {});
+  const Redaction = Type.Object(
+    {
+      drop: key(Type.Array(Type.String(), d([])), 'Fields (input features or outputs) never stored.'),
+      hash: key(
+        Type.Array(Type.String(), d([])),
+        'Fields stored as a salted SHA-256 (joinable, not readable).',
+      ),
+      mask: key(
+        Type.Array(
+          Type.Object(
+            {
+              pattern: Type.String({ minLength: 1 }),
+              replacement: Type.String(),
+              fields: Type.Optional(Type.Array(Type.String())),
+            },
+            { additionalProperties: false },
+          ),
+          d([]),
+        ),
+        'Regular expressions replaced in string values (of `fields`, or of every string when absent).',
+      ),
+    },
+    { additionalProperties: false, ...d({}) },
+  );
+  return Type.Object(
+    {
+      sampleRate: key(
+        Type.Number({ minimum: 0, maximum: 1, ...d(1) }),
+        'Share of predictions written to the prediction log and profiled (1 = all).',
+      ),
+      validation: key(
+        Type.Union([Type.Literal('off'), Type.Literal('flag'), Type.Literal('reject')], d('flag')),
+        'Input validation against the reference profile: off, flag (log and count), reject (400 INVALID_INPUT).',
+      ),
+      redact: withDefaults ? Redaction : Type.Partial(Redaction),
+      task: key(
+        Type.Union(
+          [Type.Literal('auto'), Type.Literal('classification'), Type.Literal('regression')],
+          d('auto'),
+        ),
+        'What live performance means: auto reads it from the signature (an output with labels is a classifier).',
+      ),
+      predictionOutput: key(
+        Type.String(d('')),
+        'Output holding the prediction (class label or value); empty picks it from the signature.',
+      ),
+      scoreOutput: key(
+        Type.String(d('')),
+        'Output holding class probabilities (for ROC AUC and log loss); empty picks it from the signature.',
+      ),
+      positiveClass: key(
+        Type.String(d('')),
+        'Class counted as the positive outcome for precision, recall and fairness; empty uses macro averages.',
+      ),
+      sensitiveFeature: key(
+        Type.String(d('')),
+        'Feature whose groups fairness compares; empty turns fairness off.',
+      ),
+      sliceFeatures: key(Type.Array(Type.String(), d([])), 'Features live performance is also reported by.'),
+    },
+    { additionalProperties: false, ...d({}) },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: key(
@@ -221,6 +291,68 @@ export const ConfigSchema = Type.Object(
         callbackTimeoutMs: key(
           Type.Integer({ default: 5000, minimum: 100 }),
           'How long one callback delivery may take before it counts as failed.',
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    monitoring: Type.Object(
+      {
+        enabled: key(
+          Type.Boolean({ default: true }),
+          'Log, profile and watch predictions; false turns all monitoring off.',
+        ),
+        bufferSize: key(
+          Type.Integer({ minimum: 1, default: 10_000 }),
+          'Predictions held for writing; when full, new ones are dropped and counted (inference never waits).',
+        ),
+        flushIntervalMs: key(
+          Type.Integer({ minimum: 10, default: 1000 }),
+          'How often buffered predictions are written.',
+        ),
+        windowMs: key(
+          Type.Integer({ minimum: 60_000, default: 3_600_000 }),
+          'Length of a monitoring window (live profiles, drift, performance, fairness).',
+        ),
+        retentionMaxAgeMs: key(
+          Type.Integer({ minimum: 60_000, default: 604_800_000 }),
+          'Predictions and feedback older than this are deleted (default 7 days).',
+        ),
+        retentionMaxRows: key(
+          Type.Integer({ minimum: 1000, default: 1_000_000 }),
+          'Most predictions kept; the oldest beyond it are deleted.',
+        ),
+        rangeTolerance: key(
+          Type.Number({ minimum: 0, default: 0.1 }),
+          'Validation range: the reference min/max widened by this share of the reference range.',
+        ),
+        minWindowRows: key(
+          Type.Integer({ minimum: 1, default: 30 }),
+          'Rows a window needs before drift, performance or fairness give a verdict.',
+        ),
+        smallSampleRows: key(
+          Type.Integer({ minimum: 1, default: 1000 }),
+          'Windows up to this size use p-value tests (KS, chi-square); larger ones use distances (Wasserstein, Jensen–Shannon), as Evidently does.',
+        ),
+        pValueThreshold: key(
+          Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.05 }),
+          'A feature drifts when its test p-value is below this.',
+        ),
+        distanceThreshold: key(
+          Type.Number({ exclusiveMinimum: 0, default: 0.1 }),
+          'A feature drifts when its normed Wasserstein or Jensen–Shannon distance is at least this.',
+        ),
+        datasetDriftShare: key(
+          Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
+          'The dataset drifts when at least this share of its features drift.',
+        ),
+        fairnessMinGroupSize: key(
+          Type.Integer({ minimum: 1, default: 30 }),
+          'Groups smaller than this get no fairness verdict.',
+        ),
+        ...modelMonitoring(true).properties,
+        overrides: key(
+          Type.Record(Type.String(), Type.Partial(modelMonitoring(false)), { default: {} }),
+          'Monitoring settings for one model, by model name, overriding the per-model keys above.',
         ),
       },
       { additionalProperties: false, default: {} },
