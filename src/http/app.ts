@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 // --- jobs (src/jobs): async inference routes ---
 import { registerJobApiRoutes, type JobRouteDeps } from '../jobs/index.js';
 // --- end jobs ---
 import { ConnectionDrainer } from './connection-drainer.js';
+import { fastRefusal } from './fast-refusal.js';
 import { registerErrorReplies } from './plugins/error-replies.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { registerAliasApiRoutes } from './routes/api/alias-routes.js';
@@ -52,6 +54,13 @@ export async function buildApp(
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
     },
     forceCloseConnections: false,
+    // Overload refusals are answered before Fastify: see fast-refusal.ts.
+    serverFactory: (handler) => {
+      const refuse = fastRefusal(deps.inference);
+      return createServer((request, response) => {
+        if (!refuse(request, response)) handler(request, response);
+      });
+    },
   });
   const drainer = new ConnectionDrainer(app.server);
   app.decorate('drainer', drainer);

@@ -3,7 +3,6 @@ import { FerryError } from '../../../core/index.js';
 import { parseVersionRef } from '../../../registry/index.js';
 import { CancellationSource, toJsonResponse } from '../../../serving/index.js';
 import type { AppDeps } from '../../app-deps.js';
-import { sendError } from '../../plugins/error-replies.js';
 import { binaryOutputNames, binaryResponse, splitBinaryRequest } from './binary-body.js';
 
 interface InferParams {
@@ -44,23 +43,6 @@ export async function registerInferRoutes(app: FastifyInstance, deps: AppDeps): 
       { parseAs: 'buffer', bodyLimit: deps.config.server.binaryBodyLimitBytes },
       (_request, body, done) => done(null, body),
     );
-
-    // Shed load before reading the body: a refused request then costs almost nothing.
-    scope.addHook('onRequest', (request, reply, done) => {
-      const params = request.params as InferParams;
-      let refused;
-      try {
-        refused = deps.inference.earlyRefusal(
-          params.model,
-          parseVersionRef(params.version),
-          timeoutFromHeader(request),
-        );
-      } catch {
-        refused = undefined; // a malformed reference or header is reported by the handler
-      }
-      if (refused === undefined) done();
-      else void sendError(reply, refused);
-    });
 
     const infer = async (request: FastifyRequest<{ Params: InferParams }>, reply: FastifyReply) => {
       const headerLength = request.headers['inference-header-content-length'];
