@@ -1,7 +1,36 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FerryConfig } from '../core/index.js';
-import type { FerryApi, PushRequest } from '../client/index.js';
+import type {
+  FeedbackItem,
+  FeedbackResult,
+  FerryApi,
+  PredictionExportRequest,
+  PredictionListRequest,
+  PredictionPage,
+  PushRequest,
+} from '../client/index.js';
+import {
+  FeedbackService,
+  FeedbackStore,
+  MAX_FEEDBACK_ITEMS,
+  PredictionStore,
+  exportPredictions,
+  parsePageLimit,
+  parsePredictionWindow,
+} from '../monitoring/index.js';
+import { FerryError } from '../core/index.js';
+// alerts (src/monitoring/alerts)
+import {
+  alertRulesFrom,
+  AlertService,
+  AlertStore,
+  type AlertEventView,
+  type AlertHistoryQuery,
+  type AlertListQuery,
+  type AlertRuleView,
+  type AlertStatusView,
+} from '../monitoring/alerts/index.js';
 import { openStores, type FerryStores } from '../server/index.js';
 import { parseVersionRef } from '../registry/index.js';
 import type { AliasEvent, ModelDetail, ModelRecord, PushResult, VersionRecord } from '../registry/index.js';
@@ -112,6 +141,55 @@ export class LocalApi implements FerryApi {
     }
     return toJsonResponse(await this.inference.service.infer(model, parseVersionRef(ref), request));
   }
+
+  // --- monitoring (src/monitoring): the prediction log and feedback in the data folder's database ---
+  listPredictions(request: PredictionListRequest): Promise<PredictionPage> {
+    return new PredictionStore(this.stores.database).list({
+      ...parsePredictionWindow(request),
+      limit: parsePageLimit(request.limit),
+      cursor: request.cursor,
+    });
+  }
+
+  exportPredictions(request: PredictionExportRequest): Promise<AsyncIterable<string>> {
+    const window = parsePredictionWindow(request);
+    return Promise.resolve(
+      exportPredictions(new PredictionStore(this.stores.database), {
+        ...window,
+        model: request.model,
+        format: request.format,
+        feedback: request.feedback ?? false,
+      }),
+    );
+  }
+
+  sendFeedback(items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {
+    if (items.length > MAX_FEEDBACK_ITEMS) {
+      return Promise.reject(
+        new FerryError('INVALID_ARGUMENT', `send at most ${MAX_FEEDBACK_ITEMS} feedback items per call`),
+      );
+    }
+    return new FeedbackService(new FeedbackStore(this.stores.database)).submit({ items });
+  }
+  // --- end monitoring ---
+
+  // --- alerts (src/monitoring/alerts): states and history in the data folder's database ---
+  private alertService(): AlertService {
+    return new AlertService(new AlertStore(this.stores.database), alertRulesFrom(this.config.alerts));
+  }
+
+  listAlerts(query: AlertListQuery = {}): Promise<AlertStatusView[]> {
+    return this.alertService().list(query);
+  }
+
+  alertHistory(query: AlertHistoryQuery = {}): Promise<AlertEventView[]> {
+    return this.alertService().history(query);
+  }
+
+  alertRules(): Promise<AlertRuleView[]> {
+    return Promise.resolve(this.alertService().rules());
+  }
+  // --- end alerts ---
 
   async close(): Promise<void> {
     await this.inference?.models.close();

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { FERRY_VERSION } from '../core/index.js';
+import { registerAlertsCommand } from './commands/alerts-command.js'; // alerts
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerPredictCommand } from './commands/predict-command.js';
+import { registerPredictionsCommand } from './commands/predictions-command.js'; // monitoring
 import { registerServeCommands } from './commands/serve-command.js';
 
 /** The `ferry` command line. */
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerModelsCommand(program);
   registerPredictCommand(program);
+  registerPredictionsCommand(program); // monitoring (src/monitoring): predictions list|export, feedback
+  registerAlertsCommand(program); // alerts (src/monitoring/alerts): alerts list|history|rules
   registerConfigCommand(program);
   return program;
 }

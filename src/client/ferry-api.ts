@@ -8,6 +8,15 @@ import type {
   VersionRecord,
 } from '../registry/index.js';
 import type { InferenceResponse } from '../serving/index.js';
+import type { ExportFormat, FeedbackItem, FeedbackResult, PredictionPage } from '../monitoring/index.js';
+// alerts (src/monitoring/alerts)
+import type {
+  AlertEventView,
+  AlertHistoryQuery,
+  AlertListQuery,
+  AlertRuleView,
+  AlertStatusView,
+} from '../monitoring/alerts/index.js';
 
 export type {
   AliasEvent,
@@ -19,6 +28,51 @@ export type {
   VersionRecord,
 } from '../registry/index.js';
 export type { InferenceResponse } from '../serving/index.js';
+// alerts (src/monitoring/alerts)
+export type {
+  AlertDeliveryView,
+  AlertEventView,
+  AlertHistoryQuery,
+  AlertListQuery,
+  AlertRuleView,
+  AlertStateKind,
+  AlertStatusView,
+} from '../monitoring/alerts/index.js';
+export type {
+  ExportFormat,
+  FeedbackItem,
+  FeedbackResult,
+  FeedbackStatus,
+  FeedbackRecord,
+  JoinedPrediction,
+  PredictionPage,
+  PredictionRecord,
+} from '../monitoring/index.js';
+
+/** Which logged predictions to list (`GET /api/v1/predictions`). Times are ISO-8601. */
+export interface PredictionListRequest {
+  readonly model?: string | undefined;
+  readonly version?: number | undefined;
+  /** Inclusive. */
+  readonly from?: string | undefined;
+  /** Exclusive. */
+  readonly to?: string | undefined;
+  /** 1–1000, default 100. */
+  readonly limit?: number | undefined;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+/** What to export (`GET /api/v1/predictions/export`). */
+export interface PredictionExportRequest {
+  readonly model: string;
+  readonly version?: number | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly format: ExportFormat;
+  /** Include each prediction's feedback. */
+  readonly feedback?: boolean | undefined;
+}
 
 /** A push as the client sends it: the model file by path, plus optional metadata. */
 export interface PushRequest {
@@ -50,5 +104,21 @@ export interface FerryApi {
   aliasHistory(model: string, alias?: string): Promise<AliasEvent[]>;
   deleteVersion(model: string, version: number): Promise<void>;
   infer(model: string, ref: string | undefined, request: unknown): Promise<InferenceResponse>;
+  // --- monitoring (src/monitoring): prediction log and feedback ---
+  /** One page of logged predictions, newest first, with their feedback. */
+  listPredictions(request: PredictionListRequest): Promise<PredictionPage>;
+  /** An export as text chunks; errors in the request are thrown before the first chunk. */
+  exportPredictions(request: PredictionExportRequest): Promise<AsyncIterable<string>>;
+  /** Send up to 1000 feedback items; one result per item, in order. */
+  sendFeedback(items: readonly FeedbackItem[]): Promise<FeedbackResult[]>;
+  // --- end monitoring ---
+  // --- alerts (src/monitoring/alerts) ---
+  /** Current alert states of the configured rules, by rule then model. */
+  listAlerts(query?: AlertListQuery): Promise<AlertStatusView[]>;
+  /** Changes of alert state, newest first, with the delivery of their notifications. */
+  alertHistory(query?: AlertHistoryQuery): Promise<AlertEventView[]>;
+  /** The configured alert rules. */
+  alertRules(): Promise<AlertRuleView[]>;
+  // --- end alerts ---
   close(): Promise<void>;
 }

@@ -1,7 +1,17 @@
 import { basename } from 'node:path';
 import { errorCatalog, FerryError, type ErrorCode } from '../core/index.js';
 import type {
+  AlertEventView, // alerts (src/monitoring/alerts)
+  AlertHistoryQuery,
+  AlertListQuery,
+  AlertRuleView,
+  AlertStatusView,
   AliasEvent,
+  FeedbackItem,
+  FeedbackResult,
+  PredictionExportRequest,
+  PredictionListRequest,
+  PredictionPage,
   FerryApi,
   InferenceResponse,
   ModelDetail,
@@ -48,7 +58,8 @@ export class FerryClient implements FerryApi {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  private async request<T>(
+  /** Send one request; a network failure is SERVER_UNREACHABLE. */
+  private async fetch(
     method: string,
     path: string,
     init: {
@@ -57,7 +68,7 @@ export class FerryClient implements FerryApi {
       headers?: Record<string, string>;
       accept?: string;
     } = {},
-  ): Promise<T> {
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json', ...init.headers };
     if (this.options.actor !== undefined) headers['x-ferry-actor'] = this.options.actor;
     let body = init.body;
@@ -65,9 +76,8 @@ export class FerryClient implements FerryApi {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      return await fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
@@ -81,6 +91,19 @@ export class FerryClient implements FerryApi {
         { cause: error },
       );
     }
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      body?: string | ReadableStream<Uint8Array>;
+      headers?: Record<string, string>;
+      accept?: string;
+    } = {},
+  ): Promise<T> {
+    const response = await this.fetch(method, path, init);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
@@ -182,7 +205,77 @@ export class FerryClient implements FerryApi {
     return this.request('POST', path, { json: request });
   }
 
+  // --- monitoring (src/monitoring): prediction log and feedback ---
+  listPredictions(request: PredictionListRequest): Promise<PredictionPage> {
+    const { model, version, from, to, limit, cursor } = request;
+    return this.request(
+      'GET',
+      `/api/v1/predictions${queryString({ model, version, from, to, limit, cursor })}`,
+    );
+  }
+
+  async exportPredictions(request: PredictionExportRequest): Promise<AsyncIterable<string>> {
+    const { model, version, from, to, format, feedback } = request;
+    const path = `/api/v1/predictions/export${queryString({ model, version, from, to, format, feedback })}`;
+    const response = await this.fetch('GET', path, { accept: '*/*' });
+    if (!response.ok) {
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      throw errorFromBody(
+        response.status,
+        type.includes('application/json') && text !== '' ? JSON.parse(text) : text,
+      );
+    }
+    const body = response.body;
+    return (async function* () {
+      if (body === null) return;
+      const decoder = new TextDecoder();
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+        const text = decoder.decode(chunk, { stream: true });
+        if (text !== '') yield text;
+      }
+      const rest = decoder.decode();
+      if (rest !== '') yield rest;
+    })();
+  }
+
+  async sendFeedback(items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {
+    const body = await this.request<{ results: FeedbackResult[] }>('POST', '/api/v1/feedback', {
+      json: { items },
+    });
+    return body.results;
+  }
+  // --- end monitoring ---
+
+  // --- alerts (src/monitoring/alerts) ---
+  async listAlerts(query: AlertListQuery = {}): Promise<AlertStatusView[]> {
+    const { state, model, rule } = query;
+    const path = `/api/v1/alerts${queryString({ state, model, rule })}`;
+    return (await this.request<{ alerts: AlertStatusView[] }>('GET', path)).alerts;
+  }
+
+  async alertHistory(query: AlertHistoryQuery = {}): Promise<AlertEventView[]> {
+    const { rule, model, limit } = query;
+    const path = `/api/v1/alerts/events${queryString({ rule, model, limit })}`;
+    return (await this.request<{ events: AlertEventView[] }>('GET', path)).events;
+  }
+
+  async alertRules(): Promise<AlertRuleView[]> {
+    return (await this.request<{ rules: AlertRuleView[] }>('GET', '/api/v1/alerts/rules')).rules;
+  }
+  // --- end alerts ---
+
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** `?a=1&b=x` from the defined values, or '' when none is. */
+function queryString(values: Readonly<Record<string, string | number | boolean | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined) params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
 }

@@ -118,6 +118,70 @@ function modelMonitoring(withDefaults: boolean) {
   );
 }
 
+// --- alerts (src/monitoring/alerts) ---
+/** Names of webhooks and of alert rules. */
+const ALERT_CHANNEL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+
+/** The metrics an alert rule can watch; src/monitoring/alerts/metric-source.ts holds the same list. */
+const ALERT_METRICS = [
+  'drift.share',
+  'drift.feature',
+  'validation.flag_rate',
+  'performance.accuracy',
+  'performance.f1',
+  'performance.roc_auc',
+  'performance.mae',
+  'performance.rmse',
+  'performance.log_loss',
+  'fairness.demographic_parity_ratio',
+  'fairness.demographic_parity_difference',
+  'fairness.equalized_odds_difference',
+  'latency.p99_seconds',
+  'errors.rate',
+] as const;
+
+const alertRuleDescription =
+  'Alert rules: `{name, model (a name or *), metric, feature (drift.feature only), op (above or below), threshold, forWindows: 1, severity (info, warning or critical; default warning), actions: [webhook:<name>, retrain]}`; see docs/guides/alerts.md.';
+
+/** One alert rule: a metric of a model compared with a threshold in each window. */
+function alertRule() {
+  return Type.Object(
+    {
+      name: Type.String({ pattern: ALERT_CHANNEL_NAME }),
+      model: Type.String({ minLength: 1 }),
+      metric: Type.Union(ALERT_METRICS.map((metric) => Type.Literal(metric))),
+      feature: Type.Optional(Type.String({ minLength: 1 })),
+      op: Type.Union([Type.Literal('above'), Type.Literal('below')]),
+      threshold: Type.Number(),
+      forWindows: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
+      severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')], {
+        default: 'warning',
+      }),
+      actions: Type.Array(Type.String({ pattern: '^(retrain|webhook:[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$' }), {
+        default: [],
+      }),
+    },
+    { additionalProperties: false },
+  );
+}
+
+/** One webhook: where alert notifications are POSTed, and how they are signed and retried. */
+function alertWebhook() {
+  return Type.Object(
+    {
+      url: Type.String({ minLength: 1 }),
+      secret: Type.Optional(Type.String()),
+      secretEnv: Type.Optional(Type.String({ minLength: 1 })),
+      timeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
+      attempts: Type.Integer({ minimum: 1, default: 5 }),
+      backoffMs: Type.Integer({ minimum: 0, default: 1000 }),
+    },
+    // A default on the value schema is what makes TypeBox fill the defaults of a record's values.
+    { additionalProperties: false, default: {} },
+  );
+}
+// --- end alerts ---
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: key(
@@ -357,6 +421,71 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // --- alerts (src/monitoring/alerts): rules, webhooks and the retraining trigger ---
+    alerts: Type.Object(
+      {
+        evaluateIntervalMs: key(
+          Type.Integer({ minimum: 100, default: 60_000 }),
+          'How often each process evaluates the alert rules against the last complete window.',
+        ),
+        windowMs: key(
+          Type.Integer({ minimum: 0, default: 0 }),
+          'Length of an alert window, aligned to the Unix epoch; 0 uses monitoring.windowMs (drift, performance and fairness are only computed per monitoring window).',
+        ),
+        allowLoopbackWebhooks: key(
+          Type.Boolean({ default: false }),
+          'Allow webhook and retrain URLs on loopback addresses (127.0.0.0/8, ::1, localhost); link-local and metadata addresses are always refused.',
+        ),
+        rules: key(Type.Array(alertRule(), { default: [] }), alertRuleDescription),
+        webhooks: key(
+          Type.Record(Type.String({ pattern: ALERT_CHANNEL_NAME }), alertWebhook(), { default: {} }),
+          'Webhooks by name, used by rules as `webhook:<name>`: `{url, secret or secretEnv, timeoutMs: 5000, attempts: 5, backoffMs: 1000}`. Give the secret by environment variable name (`secretEnv`), not in the file.',
+        ),
+        retrain: Type.Object(
+          {
+            url: key(
+              Type.String({ default: '' }),
+              'Pipeline URL the retraining manifest is POSTed to (signed like a webhook); set this or `command`.',
+            ),
+            command: key(
+              Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+              'Command run without a shell, with the manifest path as its last argument (e.g. [python, retrain.py]); set this or `url`.',
+            ),
+            secret: key(
+              Type.String({ default: '' }),
+              'HMAC-SHA256 key signing manifests POSTed to `url`; prefer `secretEnv`.',
+            ),
+            secretEnv: key(
+              Type.String({ default: '' }),
+              'Name of the environment variable holding the signing key of `url`.',
+            ),
+            exportRows: key(
+              Type.Integer({ minimum: 1, default: 100_000 }),
+              'Most recent predictions with feedback (ground truth) exported as the training set of a retraining trigger.',
+            ),
+            exportWindowMs: key(
+              Type.Integer({ minimum: 60_000, default: 604_800_000 }),
+              'How far back the exported predictions reach (default 7 days).',
+            ),
+            timeoutMs: key(
+              Type.Integer({ minimum: 100, default: 60_000 }),
+              'How long one POST of the manifest or one run of the command may take.',
+            ),
+            attempts: key(
+              Type.Integer({ minimum: 1, default: 3 }),
+              'Deliveries of one manifest (POST or command run) before it is marked failed.',
+            ),
+            backoffMs: key(
+              Type.Integer({ minimum: 0, default: 5000 }),
+              'Wait before the second delivery of a manifest; doubled before each further one.',
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    // --- end alerts ---
     log: Type.Object(
       {
         level: key(

@@ -5,7 +5,18 @@ export interface Principal {
 
 /** What a management route does, checked by the authorizer. */
 export type Action =
-  'models:read' | 'models:write' | 'aliases:write' | 'versions:delete' | 'jobs:read' | 'jobs:write';
+  | 'models:read'
+  | 'models:write'
+  | 'aliases:write'
+  | 'versions:delete'
+  | 'jobs:read'
+  | 'jobs:write'
+  // --- monitoring (src/monitoring): prediction log and feedback ---
+  | 'predictions:read'
+  | 'feedback:write'
+  // --- alerts (src/monitoring/alerts): states, history and rules ---
+  | 'alerts:read'
+  | 'alerts:write';
 
 /** The facts of a request the authorizer may look at. */
 export interface AuthorizationRequest {
@@ -30,8 +41,16 @@ const ACTOR_PATTERN = /^[\w.@+-]{1,128}$/;
  */
 export class AllowAllAuthorizer implements Authorizer {
   authorize(request: AuthorizationRequest): Promise<Principal> {
-    const claimed = request.headers['x-ferry-actor'];
-    const id = typeof claimed === 'string' && ACTOR_PATTERN.test(claimed) ? claimed : 'anonymous';
-    return Promise.resolve({ id });
+    return Promise.resolve({ id: claimedActor(request.headers) });
   }
+}
+
+/**
+ * The caller a request names in its `x-ferry-actor` header (1–128 letters, digits, `_ . @ + -`),
+ * else 'anonymous'. Used where no authorizer runs yet (the `/v2` routes record it as the caller of
+ * logged predictions).
+ */
+export function claimedActor(headers: AuthorizationRequest['headers']): string {
+  const claimed = headers['x-ferry-actor'];
+  return typeof claimed === 'string' && ACTOR_PATTERN.test(claimed) ? claimed : 'anonymous';
 }

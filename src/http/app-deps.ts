@@ -8,6 +8,8 @@ import type { InferenceService } from '../serving/index.js';
 import type { Readiness } from '../serving/index.js';
 import type { VersionResolver } from '../serving/index.js';
 import type { InferenceStatistics, PrometheusMetrics } from '../telemetry/index.js';
+import type { PredictionMonitoring } from '../monitoring/index.js';
+import type { AlertService } from '../monitoring/alerts/index.js'; // alerts (src/monitoring/alerts)
 
 /** Everything the HTTP layer needs, built once by the server's composition root. */
 export interface AppDeps {
@@ -27,4 +29,12 @@ export interface AppDeps {
   readonly metrics: PrometheusMetrics;
   /** Triton-style statistics served at `GET /v2/models[/{m}[/versions/{v}]]/stats`. */
   readonly statistics: InferenceStatistics;
+  // --- monitoring (src/monitoring): prediction log and feedback ---
+  /** The prediction log, its stores and feedback; routes under /api/v1/predictions and /feedback. */
+  readonly predictionMonitoring?: PredictionMonitoring | undefined;
+  // --- end monitoring ---
+  // --- alerts (src/monitoring/alerts) ---
+  /** Alert states, history and rules; routes under /api/v1/alerts. */
+  readonly alerts?: AlertService | undefined;
+  // --- end alerts ---
 }

@@ -9,10 +9,13 @@ import { ConnectionDrainer } from './connection-drainer.js';
 import { fastRefusal } from './fast-refusal.js';
 import { registerErrorReplies } from './plugins/error-replies.js';
 import { registerJsonBody } from './plugins/json-body.js';
+import { registerAlertApiRoutes } from './routes/api/alert-routes.js'; // alerts (src/monitoring/alerts)
 import { registerAliasApiRoutes } from './routes/api/alias-routes.js';
 import { registerAuthorizeHook } from './routes/api/authorize-hook.js';
 import { registerHealthApiRoutes } from './routes/api/health-routes.js';
 import { registerModelApiRoutes } from './routes/api/model-routes.js';
+import { registerFeedbackApiRoutes } from './routes/api/feedback-routes.js'; // monitoring
+import { registerPredictionApiRoutes } from './routes/api/prediction-routes.js'; // monitoring
 import { registerUploadRoutes } from './routes/api/upload-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerHealthRoutes } from './routes/v2/health-routes.js';
@@ -98,6 +101,13 @@ export async function buildApp(
     registerModelApiRoutes(api, deps);
     registerAliasApiRoutes(api, deps);
     if (deps.jobs !== undefined) registerJobApiRoutes(api, deps.jobs); // jobs (src/jobs)
+    // --- monitoring (src/monitoring): prediction log and feedback ---
+    if (deps.predictionMonitoring !== undefined) {
+      registerPredictionApiRoutes(api, deps.predictionMonitoring);
+      registerFeedbackApiRoutes(api, deps.predictionMonitoring);
+    }
+    // --- end monitoring ---
+    if (deps.alerts !== undefined) registerAlertApiRoutes(api, deps.alerts); // alerts (src/monitoring/alerts)
     await api.register(async (uploads) => registerUploadRoutes(uploads, deps));
   });
   return app;

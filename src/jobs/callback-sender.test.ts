@@ -55,6 +55,7 @@ describe('HttpCallbackSender', () => {
       ok: false,
       error: 'the receiver answered HTTP 500',
       retryable: true,
+      status: 500,
     });
     expect(await sender.send(delivery(url))).toMatchObject({
       ok: false,

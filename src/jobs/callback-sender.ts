@@ -8,20 +8,35 @@ import {
   type CallbackUrlPolicy,
 } from './callback-url-guard.js';
 
-/** One delivery of a job's final JSON to its callback URL. */
+/**
+ * One delivery of a JSON body to a URL: a job's final JSON to its callback URL, or an alert
+ * notification to a webhook (src/monitoring/alerts reuses this sender).
+ */
 export interface CallbackDelivery {
   readonly url: string;
-  readonly jobId: string;
+  /** The job whose callback this is, sent as `x-ferry-job-id`; absent for other deliveries. */
+  readonly jobId?: string | undefined;
   /** 1 for the first delivery of this callback, 2 for the first retry, … */
   readonly attempt: number;
-  /** The JSON body (the job as `GET /api/v1/jobs/{id}` shows it). */
+  /** The JSON body (for a job, the job as `GET /api/v1/jobs/{id}` shows it). */
   readonly body: string;
+  /**
+   * More headers to send (an alert webhook's signature, event and delivery id). They cannot
+   * replace the sender's own `content-type`, `content-length` and `user-agent`.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** How a delivery went: delivered on a 2xx answer; otherwise why, and whether trying again may help. */
 export type DeliveryOutcome =
   | { readonly ok: true; readonly status: number }
-  | { readonly ok: false; readonly error: string; readonly retryable: boolean };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly retryable: boolean;
+      /** The receiver's HTTP status, when it answered. */
+      readonly status?: number | undefined;
+    };
 
 /** Sends callbacks (a strategy, so workers can be tested without a network). */
 export interface CallbackSender {
@@ -34,6 +49,8 @@ export interface HttpCallbackSenderOptions extends CallbackUrlPolicy {
   readonly timeoutMs: number;
   /** The `user-agent` header, e.g. `ferry/0.1.0`. */
   readonly userAgent: string;
+  /** The setting a timeout message names (default `jobs.callbackTimeoutMs`). */
+  readonly timeoutSetting?: string | undefined;
 }
 
 /** Read at most this much of a receiver's answer (it is only drained, never used). */
@@ -60,7 +77,7 @@ export class HttpCallbackSender implements CallbackSender {
     try {
       const status = await this.post(url, delivery, abort);
       if (status >= 200 && status < 300) return { ok: true, status };
-      return { ok: false, error: `the receiver answered HTTP ${status}`, retryable: true };
+      return { ok: false, error: `the receiver answered HTTP ${status}`, retryable: true, status };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === REFUSED_ADDRESS_CODE)
@@ -68,7 +85,7 @@ export class HttpCallbackSender implements CallbackSender {
       if (timeout.aborted) {
         return {
           ok: false,
-          error: `no answer within ${this.options.timeoutMs} ms (jobs.callbackTimeoutMs)`,
+          error: `no answer within ${this.options.timeoutMs} ms (${this.options.timeoutSetting ?? 'jobs.callbackTimeoutMs'})`,
           retryable: true,
         };
       }
@@ -94,10 +111,11 @@ export class HttpCallbackSender implements CallbackSender {
           agent: false,
           lookup: guardedLookup(this.options),
           headers: {
+            ...delivery.headers,
             'content-type': 'application/json',
             'content-length': String(body.length),
             'user-agent': this.options.userAgent,
-            'x-ferry-job-id': delivery.jobId,
+            ...(delivery.jobId === undefined ? {} : { 'x-ferry-job-id': delivery.jobId }),
             'x-ferry-callback-attempt': String(delivery.attempt),
           },
         },

@@ -6,6 +6,8 @@ import { FerryError } from '../core/index.js';
 export interface CallbackUrlPolicy {
   /** Allow loopback addresses (`jobs.allowLoopbackCallbacks`); link-local and metadata never are. */
   readonly allowLoopback: boolean;
+  /** The setting a refusal of a loopback address names (default `jobs.allowLoopbackCallbacks`). */
+  readonly loopbackSetting?: string | undefined;
 }
 
 /** The kinds of address a callback may not reach (loopback only when the policy allows it). */
@@ -114,11 +116,18 @@ export function classifyAddress(address: string): AddressClass | undefined {
   return v6 === undefined ? undefined : classifyIpv6(v6);
 }
 
+/** The description of a refused loopback address, naming the setting that allows it. */
+function loopbackRefusal(policy: CallbackUrlPolicy): string {
+  return policy.loopbackSetting === undefined
+    ? DESCRIPTIONS.loopback
+    : `a loopback address (allow it with ${policy.loopbackSetting})`;
+}
+
 /** Why `address` may not receive callbacks under `policy`, or undefined when it may. */
 export function refusedAddress(address: string, policy: CallbackUrlPolicy): string | undefined {
   const kind = classifyAddress(address);
   if (kind === undefined || kind === 'public') return undefined;
-  if (kind === 'loopback' && policy.allowLoopback) return undefined;
+  if (kind === 'loopback') return policy.allowLoopback ? undefined : loopbackRefusal(policy);
   return DESCRIPTIONS[kind];
 }
 
@@ -126,7 +135,7 @@ export function refusedAddress(address: string, policy: CallbackUrlPolicy): stri
 function refusedHostName(host: string, policy: CallbackUrlPolicy): string | undefined {
   const name = host.toLowerCase().replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) {
-    return policy.allowLoopback ? undefined : DESCRIPTIONS.loopback;
+    return policy.allowLoopback ? undefined : loopbackRefusal(policy);
   }
   if (METADATA_HOSTS.some((metadata) => name === metadata || name.endsWith(`.${metadata}`))) {
     return DESCRIPTIONS.metadata;

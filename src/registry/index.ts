@@ -5,6 +5,7 @@
 export { Registry, type RegistryOptions } from './registry.js';
 export type {
   TensorSpec,
+  FeatureKind,
   Signature,
   SignatureOverrides,
   TensorOverride,

@@ -10,8 +10,17 @@ export interface TensorSpec {
   readonly features?: readonly string[];
   /** Names of the classes along the last dimension of an output (e.g. class probabilities). */
   readonly labels?: readonly string[];
+  /**
+   * How monitoring profiles each named column: one kind per entry of `features` (inputs) or `labels`
+   * (outputs), or one kind for a 1-D tensor without names. Absent: BYTES and BOOL columns are
+   * categorical, every other datatype numeric (INT64 1-D outputs, class labels, are categorical).
+   */
+  readonly featureKinds?: readonly FeatureKind[];
   readonly description?: string;
 }
+
+/** How a feature is profiled: as numbers (quantiles, ranges) or as categories (top values). */
+export type FeatureKind = 'numeric' | 'categorical';
 
 /** What a version takes and gives, read from the ONNX file and completed by the user. */
 export interface Signature {
@@ -28,6 +37,8 @@ export interface SignatureOverrides {
 export interface TensorOverride {
   readonly features?: readonly string[];
   readonly labels?: readonly string[];
+  /** Kinds of the named columns, for monitoring; see {@link TensorSpec.featureKinds}. */
+  readonly featureKinds?: readonly FeatureKind[];
   readonly description?: string;
   /** Fix dynamic (-1) dimensions; fixed dimensions must stay as the file declares them. */
   readonly shape?: readonly number[];

@@ -78,8 +78,53 @@ describe('applySignatureOverrides', () => {
   it('rejects unknown keys with the allowed ones', async () => {
     await rejects(
       { inputs: { x: { datatype: 'FP64' } } },
-      "unknown key 'datatype'; the allowed keys are features, labels, description, shape",
+      "unknown key 'datatype'; the allowed keys are features, labels, featureKinds, description, shape",
     );
     await rejects({ parameters: {} }, "unknown key 'parameters'");
+  });
+
+  describe('featureKinds', () => {
+    it('keeps one kind per named column', () => {
+      const result = applySignatureOverrides(signature, {
+        inputs: {
+          x: { features: ['age', 'zip', 'tenure'], featureKinds: ['numeric', 'categorical', 'numeric'] },
+        },
+      });
+      expect(result.inputs[0]?.featureKinds).toEqual(['numeric', 'categorical', 'numeric']);
+    });
+
+    it('takes one kind per column of an unnamed 2-D tensor with a fixed last dimension', () => {
+      const result = applySignatureOverrides(signature, {
+        inputs: { x: { featureKinds: ['numeric', 'numeric', 'categorical'] } },
+      });
+      expect(result.inputs[0]?.featureKinds).toEqual(['numeric', 'numeric', 'categorical']);
+    });
+
+    it('rejects kinds whose count differs from the named columns', async () => {
+      await rejects(
+        { inputs: { x: { features: ['a', 'b', 'c'], featureKinds: ['numeric'] } } },
+        "input 'x' has 3 named columns but 1 featureKinds were given",
+      );
+    });
+
+    it('rejects kinds for columns it cannot count, and unknown kinds', async () => {
+      await rejects(
+        { outputs: { embedding: { featureKinds: ['numeric'] } } },
+        'featureKinds need named columns',
+      );
+      await rejects(
+        { inputs: { x: { featureKinds: ['numeric', 'ordinal', 'numeric'] } } },
+        '"numeric" or "categorical"',
+      );
+    });
+
+    it('refuses numeric kinds for text columns', async () => {
+      const text: Signature = { inputs: [{ name: 'city', datatype: 'BYTES', shape: [-1] }], outputs: [] };
+      await expectFerryError(
+        () => applySignatureOverrides(text, { inputs: { city: { featureKinds: ['numeric'] } } }),
+        'INVALID_SIGNATURE',
+        'can only be "categorical"',
+      );
+    });
   });
 });

@@ -1,11 +1,18 @@
 import { FerryError } from '../core/index.js';
 import type { OnnxModelInfo } from '../onnx/index.js';
 import { isPlainObject } from './plain-object.js';
-import type { Signature, SignatureOverrides, TensorOverride, TensorSpec } from './registry-types.js';
+import type {
+  FeatureKind,
+  Signature,
+  SignatureOverrides,
+  TensorOverride,
+  TensorSpec,
+} from './registry-types.js';
 
 type Role = 'input' | 'output';
 
-const OVERRIDE_KEYS = ['features', 'labels', 'description', 'shape'] as const;
+const OVERRIDE_KEYS = ['features', 'labels', 'featureKinds', 'description', 'shape'] as const;
+const FEATURE_KINDS: readonly string[] = ['numeric', 'categorical'];
 const MAX_DESCRIPTION_LENGTH = 4096;
 
 function invalid(message: string): FerryError {
@@ -86,6 +93,9 @@ function overrideTensor(spec: TensorSpec, value: unknown, role: Role): TensorSpe
     }
     result = { ...result, labels: names(override.labels, shape, where, 'label') };
   }
+  if (override.featureKinds !== undefined) {
+    result = { ...result, featureKinds: featureKinds(override.featureKinds, result, where, role) };
+  }
   if (override.description !== undefined) {
     if (typeof override.description !== 'string' || override.description.length > MAX_DESCRIPTION_LENGTH) {
       throw invalid(
@@ -138,4 +148,41 @@ function names(value: unknown, shape: readonly number[], where: string, kind: 'f
     seen.add(name);
   }
   return [...list];
+}
+
+/**
+ * Check the monitoring kinds of a tensor's columns: one per named column (`features` of an input,
+ * `labels` of an output), or one per column of an unnamed tensor (1 for a 1-D tensor, the fixed last
+ * dimension of a 2-D one). BYTES columns hold text and can only be categorical.
+ */
+function featureKinds(value: unknown, spec: TensorSpec, where: string, role: Role): FeatureKind[] {
+  if (
+    !Array.isArray(value) ||
+    !value.every((kind) => typeof kind === 'string' && FEATURE_KINDS.includes(kind))
+  ) {
+    throw invalid(`the featureKinds of ${where} must be a list of "numeric" or "categorical"`);
+  }
+  const kinds = value as FeatureKind[];
+  const named = spec.labels ?? spec.features;
+  const last = spec.shape[spec.shape.length - 1] ?? -1;
+  const expected =
+    named !== undefined ? named.length : spec.shape.length === 1 ? 1 : spec.shape.length === 2 ? last : -1;
+  if (expected === -1) {
+    throw invalid(
+      `${where} has shape [${spec.shape.join(', ')}]; featureKinds need named columns (${role === 'input' ? 'features' : 'labels'}), a 1-D tensor, or a 2-D tensor with a fixed last dimension`,
+    );
+  }
+  if (kinds.length !== expected) {
+    const what =
+      named !== undefined
+        ? `${named.length} named columns`
+        : `${expected} column${expected === 1 ? '' : 's'}`;
+    throw invalid(
+      `${where} has ${what} but ${kinds.length} featureKinds were given; give one kind per column`,
+    );
+  }
+  if (spec.datatype === 'BYTES' && kinds.includes('numeric')) {
+    throw invalid(`${where} holds text (BYTES); its featureKinds can only be "categorical"`);
+  }
+  return [...kinds];
 }

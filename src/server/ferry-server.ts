@@ -16,6 +16,8 @@ import type { AppDeps } from '../http/index.js';
 import { FERRY_VERSION } from '../core/index.js';
 import { openStores } from './open-stores.js';
 import { createJobs, type JobRouteDeps, type Jobs } from '../jobs/index.js'; // jobs (src/jobs)
+import { createPredictionMonitoring, type PredictionMonitoring } from '../monitoring/index.js'; // monitoring
+import { createAlerts, type AlertWiring, type Alerts } from '../monitoring/alerts/index.js'; // alerts
 
 /** A running Ferry server. */
 export interface FerryServer {
@@ -26,6 +28,10 @@ export interface FerryServer {
   readonly logger: Logger;
   /** Receives serving events for metrics and statistics (the same object as the app's `deps.observer`). */
   readonly observer: InferenceObserver;
+  /** Prediction log, feedback and retention (src/monitoring). */
+  readonly predictionMonitoring: PredictionMonitoring;
+  /** Alert rules, their evaluator and the delivery of notifications (src/monitoring/alerts). */
+  readonly alerts: Alerts;
   /** Settles when start-up preloading is over (each preload succeeded or failed). */
   readonly preloaded: Promise<void>;
   /** Stop accepting, finish in-flight requests (up to `server.shutdownGraceMs`), release models, close stores. */
@@ -64,10 +70,29 @@ async function preload(
  */
 export async function startFerryServer(
   config: FerryConfig,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** alerts (src/monitoring/alerts): more metric providers, or another training-set exporter. */
+    alerts?: AlertWiring;
+  } = {},
 ): Promise<FerryServer> {
   const logger = options.logger ?? createLogger(config.log.level);
   const { database, registry } = await openStores(config);
+  // --- alerts (src/monitoring/alerts): rules and channels are checked now; they run once listening ---
+  let alerts: Alerts;
+  try {
+    alerts = createAlerts({
+      config,
+      database,
+      logger,
+      listModels: async () => (await registry.listModels()).map((model) => model.name),
+      ...options.alerts,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  // --- end alerts ---
   const runtime = runtimeFor(config.runtime);
   const models = new ModelManager(runtime, registry, {
     session: {
@@ -98,9 +123,29 @@ export async function startFerryServer(
   const statistics = new InferenceStatistics({ cacheEnabled });
   const observer = combineObservers(metrics, statistics);
   // --- end telemetry ---
+  // --- monitoring (src/monitoring): the prediction log is the hot path's sink; it flushes off it ---
+  const predictionMonitoring = await createPredictionMonitoring({
+    config,
+    database,
+    logger: logger.child({ component: 'monitoring' }),
+    observer: metrics,
+  }).catch(async (error: unknown) => {
+    await runtime.close();
+    await database.close();
+    throw error;
+  });
+  // --- end monitoring ---
   const resolver = new VersionResolver(registry, config.registry.resolveCacheMs);
   const cache = new ResponseCache(config.cache.maxBytes);
-  const inference = new InferenceService(resolver, models, config, observer, cache);
+  const inference = new InferenceService(
+    resolver,
+    models,
+    config,
+    observer,
+    cache,
+    undefined,
+    predictionMonitoring.log, // monitoring (src/monitoring)
+  );
   const readiness = new Readiness(models, config.server.strictReadiness);
   // --- jobs (src/jobs): async inference; workers start once the server listens ---
   const jobs = config.jobs.enabled ? createJobs({ config, database, inference, logger }) : undefined;
@@ -120,6 +165,8 @@ export async function startFerryServer(
     observer,
     metrics,
     statistics,
+    predictionMonitoring, // monitoring (src/monitoring)
+    alerts: alerts.service, // alerts (src/monitoring/alerts)
   };
   const app = await buildApp(deps, logger);
   try {
@@ -140,6 +187,8 @@ export async function startFerryServer(
   );
   const preloaded = preload(config, deps, logger);
   jobs?.start(); // jobs (src/jobs)
+  predictionMonitoring.start(); // monitoring (src/monitoring): flush timer and retention
+  alerts.start(); // alerts (src/monitoring/alerts): evaluation rounds and deliveries
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -148,6 +197,8 @@ export async function startFerryServer(
       logger.info('draining: finishing in-flight requests');
       // jobs (src/jobs): stop claiming; running jobs get the grace period, then go back to the queue.
       const jobsStopped = jobs?.stop(config.server.shutdownGraceMs);
+      // alerts (src/monitoring/alerts): no new rounds; deliveries in flight get the grace period.
+      const alertsStopped = alerts.stop(config.server.shutdownGraceMs);
       let endGrace: () => void = () => undefined;
       const graceOver = new Promise<void>((done) => (endGrace = done));
       const grace = setTimeout(() => {
@@ -165,10 +216,12 @@ export async function startFerryServer(
       clearTimeout(grace);
       await preloaded;
       await jobsStopped; // jobs (src/jobs)
+      await alertsStopped; // alerts (src/monitoring/alerts)
+      await predictionMonitoring.close(); // monitoring: write what the prediction log still buffers
       await models.close();
       await runtime.close();
       await database.close();
       logger.info('stopped');
     })());
-  return { url, app, registry, logger, observer, preloaded, close };
+  return { url, app, registry, logger, observer, predictionMonitoring, alerts, preloaded, close };
 }

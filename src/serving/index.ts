@@ -27,3 +27,11 @@ export type {
 } from './inference-observer.js';
 export { servingSettingsFor, type ServingSettings } from './serving-settings.js';
 export { CancellationSource, type Cancellation } from './cancellation.js';
+// --- monitoring (src/monitoring): the prediction log hook of the hot path ---
+export {
+  captureInputs,
+  captureOutputs,
+  type PredictionEvent,
+  type PredictionSink,
+  type SinkTensors,
+} from './prediction-sink.js';

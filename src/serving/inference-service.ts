@@ -6,6 +6,7 @@ import type { Cancellation } from './cancellation.js';
 import { VersionScheduler } from './batching/version-scheduler.js';
 import { validateInferenceRequest, type ParameterValue, type ValidatedRequest } from './inference-request.js';
 import type { InferenceObserver } from './inference-observer.js';
+import { captureInputs, captureOutputs, type PredictionSink, type SinkTensors } from './prediction-sink.js';
 import { encodeJsonData } from './json-tensor-codec.js';
 import { cacheKey, type ResponseCache } from './response-cache.js';
 import { servingSettingsFor, type ServingSettings } from './serving-settings.js';
@@ -45,6 +46,10 @@ export interface InferOptions {
   readonly timeoutMs?: number | undefined;
   /** Input bytes of the binary tensor extension, by input name. */
   readonly binaryInputs?: ReadonlyMap<string, Uint8Array> | undefined;
+  /** The HTTP request id, recorded with the prediction (monitoring joins feedback on it). */
+  readonly requestId?: string | undefined;
+  /** Who called (principal id), recorded with the prediction; 'anonymous' when absent. */
+  readonly caller?: string | undefined;
 }
 
 /** One output as the protocol's JSON carries it. */
@@ -98,6 +103,8 @@ export class InferenceService {
     private readonly observer: InferenceObserver,
     private readonly cache?: ResponseCache,
     private readonly now: () => number = () => performance.now(),
+    /** Monitoring's prediction log: told of every sampled request, success or failure. */
+    private readonly predictionSink?: PredictionSink,
   ) {}
 
   /** Resolve a model and version reference to its record (404 when either is unknown). */
@@ -115,6 +122,11 @@ export class InferenceService {
     const version = await this.resolver.resolve(model, ref);
     const settings = servingSettingsFor(this.config, model);
     let rows = 0;
+    // --- monitoring (src/monitoring): the prediction log hook. Sampling is one random draw; the
+    // inputs are copied only for a sampled request, before the scheduler may hand them to a worker.
+    const logged = this.predictionSink?.sample(model) === true;
+    let loggedInputs: SinkTensors | undefined;
+    // --- end monitoring ---
     const finish = (outcome: {
       queueSeconds?: number;
       computeSeconds?: number;
@@ -153,8 +165,14 @@ export class InferenceService {
       const cached = key === undefined ? undefined : this.cache!.get(key);
       if (cached !== undefined) {
         finish({ cacheHit: true });
-        return this.result(version, request, cached, true);
+        const hit = this.result(version, request, cached, true);
+        if (logged) {
+          loggedInputs = captureInputs(request.inputs, false); // never sent to a runtime: no copy
+          this.logPrediction(version, options, arrived, rows, loggedInputs, hit.outputs, undefined);
+        }
+        return hit;
       }
+      if (logged) loggedInputs = captureInputs(request.inputs, true);
       const scheduler = await this.schedulerFor(version, settings, batchable);
       const scheduled = await scheduler.submit({
         inputs: request.inputs,
@@ -166,10 +184,44 @@ export class InferenceService {
       });
       if (key !== undefined) this.cache!.set(key, scheduled.outputs);
       finish({ queueSeconds: scheduled.queueSeconds, computeSeconds: scheduled.computeSeconds });
-      return this.result(version, request, scheduled.outputs, false);
+      const result = this.result(version, request, scheduled.outputs, false);
+      if (logged)
+        this.logPrediction(version, options, arrived, rows, loggedInputs, result.outputs, undefined);
+      return result;
     } catch (error) {
       finish({ error });
+      if (logged) this.logPrediction(version, options, arrived, rows, loggedInputs, undefined, error);
       throw error;
+    }
+  }
+
+  /** Hand a finished, sampled request to the prediction log (monitoring). Never throws. */
+  private logPrediction(
+    version: VersionRecord,
+    options: InferOptions,
+    arrived: number,
+    rows: number,
+    inputs: SinkTensors | undefined,
+    outputs: InferenceResult['outputs'] | undefined,
+    error: unknown,
+  ): void {
+    try {
+      this.predictionSink!.record({
+        model: version.model,
+        version: version.version,
+        signature: version.signature,
+        requestId: options.requestId,
+        caller: options.caller ?? 'anonymous',
+        at: Date.now(),
+        inputs,
+        outputs: outputs === undefined ? undefined : captureOutputs(outputs),
+        rows,
+        latencyMs: this.now() - arrived,
+        status: error === undefined ? 'ok' : 'error',
+        code: error === undefined ? undefined : isFerryError(error) ? error.code : 'INTERNAL',
+      });
+    } catch {
+      // Logging never fails an inference; the sink counts its own problems.
     }
   }
 

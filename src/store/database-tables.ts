@@ -11,6 +11,16 @@ export interface Tables {
   aliases: AliasesTable;
   alias_events: AliasEventsTable;
   jobs: JobsTable;
+  // --- monitoring (src/monitoring): prediction log and feedback ---
+  predictions: PredictionsTable;
+  feedback: FeedbackTable;
+  monitoring_secrets: MonitoringSecretsTable;
+  // --- end monitoring ---
+  // --- alerts (src/monitoring/alerts) ---
+  alert_states: AlertStatesTable;
+  alert_events: AlertEventsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  // --- end alerts ---
 }
 
 /** A model: a name that groups versions. */
@@ -98,4 +108,120 @@ export interface JobsTable {
   completed_at: string | null;
   /** When a finished job is deleted (completed_at + jobs.resultTtlMs). */
   expires_at: string | null;
+}
+
+// --- alerts (src/monitoring/alerts) ---
+
+/**
+ * The current state of one alert rule for one model. `state` is 'inactive', 'pending', 'firing' or
+ * 'resolved'; `window_start`/`window_end` is the last window evaluated (each window once).
+ */
+export interface AlertStatesTable {
+  rule_name: string;
+  model_name: string;
+  state: string;
+  /** When a pending or firing alert began, or when a resolved one resolved (a window end). */
+  since: string | null;
+  /** The breaching readings of the current run (pending), or those that made it fire (firing). */
+  breaches_json: string;
+  /** The model version of the last reading, when the metric source named one. */
+  version: number | null;
+  /** The value of the last reading; null when the last window gave no verdict. */
+  last_value: number | null;
+  last_rows: number | null;
+  window_start: string;
+  window_end: string;
+  updated_at: string;
+}
+
+/** Every change of an alert's state, append-only; unique per (rule, model, window end). */
+export interface AlertEventsTable {
+  id: Generated<number>;
+  rule_name: string;
+  model_name: string;
+  version: number | null;
+  from_state: string;
+  to_state: string;
+  metric: string;
+  feature: string | null;
+  op: string;
+  severity: string;
+  value: number | null;
+  threshold: number;
+  window_start: string;
+  window_end: string;
+  /** The readings behind the change (for a firing alert, the breaching windows). */
+  readings_json: string;
+  at: string;
+}
+
+/**
+ * One notification (to a webhook) or retraining trigger of an alert event, delivered with retries.
+ * `state` is 'pending', 'sending', 'delivered' or 'failed' (the jobs callback machine).
+ */
+export interface AlertDeliveriesTable {
+  /** A UUID, sent as `x-ferry-delivery` (the same on every retry, so receivers can deduplicate). */
+  id: string;
+  event_id: number;
+  /** `webhook:<name>` or `retrain`. */
+  channel: string;
+  /** `alert.firing` or `alert.resolved`. */
+  event_type: string;
+  payload_json: string;
+  state: string;
+  attempts: Generated<number>;
+  /** When a pending delivery is due, when a sending claim lapses, or when it was delivered. */
+  state_at: string | null;
+  last_error: string | null;
+  /** What the last attempt gave: `HTTP 204`, `exit code 0`, or why it failed. */
+  outcome: string | null;
+  created_at: string;
+  updated_at: string;
+}
+// --- end alerts ---
+
+/**
+ * One logged prediction: one row of one inference request, after redaction. `request_id` is the
+ * request's id (`x-request-id`), suffixed `#<row>` for each row of a multi-row request; feedback
+ * joins on it. `status` is 'ok' or 'error'.
+ */
+export interface PredictionsTable {
+  /** Insertion order: the tiebreak of listings and what row-count retention trims by. */
+  id: Generated<number>;
+  request_id: string;
+  at: string;
+  model: string;
+  version: number;
+  /** Named input features after redaction (JSON object). */
+  features_json: string;
+  /** Named outputs after redaction (JSON object). */
+  outputs_json: string;
+  latency_ms: number;
+  status: string;
+  code: string | null;
+  caller: string;
+  /** Input-validation reasons (JSON array), or null. */
+  flags_json: string | null;
+}
+
+/** Ground truth for one prediction, by its request id; a later submission replaces an earlier one. */
+export interface FeedbackTable {
+  request_id: string;
+  /** The model and version of the prediction it answers, copied when the feedback is stored. */
+  model: string;
+  version: number;
+  /** The true label (JSON string, number or boolean), or null. */
+  label_json: string | null;
+  /** The true value (regression), or null. */
+  value: number | null;
+  /** When the outcome was observed (given by the caller, else when it was received). */
+  at: string;
+  received_at: string;
+}
+
+/** Secrets monitoring keeps per database, e.g. the salt of hashed fields (`name` = 'hash-salt'). */
+export interface MonitoringSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
 }

@@ -13,4 +13,7 @@ export type {
   ModelVersionsTable,
   AliasesTable,
   AliasEventsTable,
+  PredictionsTable,
+  FeedbackTable,
+  MonitoringSecretsTable,
 } from './database-tables.js';

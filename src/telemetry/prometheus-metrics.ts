@@ -63,6 +63,10 @@ export class PrometheusMetrics implements InferenceObserver {
   private readonly batchSize: Histogram<'model' | 'version'>;
   private readonly queueDepthGauge: Gauge<'model' | 'version'>;
   private readonly cacheLookups: Counter<'model' | 'version' | 'result'>;
+  // --- monitoring (src/monitoring): the prediction log ---
+  private readonly predictionsLoggedTotal: Counter<'model'>;
+  private readonly predictionsDroppedTotal: Counter<'model'>;
+  // --- end monitoring ---
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
@@ -115,6 +119,21 @@ export class PrometheusMetrics implements InferenceObserver {
       labelNames: ['model', 'version', 'result'],
       registers,
     });
+
+    // --- monitoring (src/monitoring): the prediction log ---
+    this.predictionsLoggedTotal = new Counter({
+      name: 'ferry_predictions_logged_total',
+      help: 'Predictions (rows) written to the prediction log.',
+      labelNames: ['model'],
+      registers,
+    });
+    this.predictionsDroppedTotal = new Counter({
+      name: 'ferry_predictions_dropped_total',
+      help: 'Sampled predictions (rows) not logged: the buffer was full or the write failed.',
+      labelNames: ['model'],
+      registers,
+    });
+    // --- end monitoring ---
 
     const models = options.models;
     new Gauge({
@@ -179,6 +198,18 @@ export class PrometheusMetrics implements InferenceObserver {
     const rows = Number.isFinite(event.rows) && event.rows > 0 ? event.rows : 0;
     this.batchSize.observe({ model: event.model, version: String(event.version) }, rows);
   }
+
+  // --- monitoring (src/monitoring): fed by the prediction log after each flush, off the hot path ---
+  /** Count predictions written to the prediction log. */
+  predictionsLogged(model: string, count: number): void {
+    if (count > 0) this.predictionsLoggedTotal.inc({ model }, count);
+  }
+
+  /** Count sampled predictions the prediction log dropped. */
+  predictionsDropped(model: string, count: number): void {
+    if (count > 0) this.predictionsDroppedTotal.inc({ model }, count);
+  }
+  // --- end monitoring ---
 
   queueDepth(model: string, version: number, depth: number): void {
     this.queueDepthGauge.set({ model, version: String(version) }, Number.isFinite(depth) ? depth : 0);

@@ -6,7 +6,13 @@ import { FerryError } from '../../core/index.js';
 // Deep import on purpose: the registry barrel loads the database drivers, and `--server` calls
 // should start fast without them.
 import { parseModelRef } from '../../registry/model-ref.js';
-import type { Lineage, SignatureOverrides, VersionRecord } from '../../registry/index.js';
+import type {
+  FeatureKind,
+  Lineage,
+  SignatureOverrides,
+  TensorOverride,
+  VersionRecord,
+} from '../../registry/index.js';
 import { withApi, type TargetOptions } from '../api-target.js';
 import { collect, parseLineage, parseTags } from '../key-values.js';
 import { formatBytes, printFields, printJson, printTable, type OutputOptions } from '../output.js';
@@ -28,6 +34,41 @@ async function readJsonFile<T>(path: string, what: string): Promise<T> {
   } catch (error) {
     throw new FerryError('INVALID_ARGUMENT', `cannot read ${what} from ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Merge a features file (`--features`) into the signature overrides: `{"<input>": {"names":
+ * [...], "kinds": ["numeric" | "categorical", ...]}}` sets that input's `features` and
+ * `featureKinds`. The registry checks the names and kinds against the model.
+ */
+export function mergeFeatures(
+  signature: SignatureOverrides | undefined,
+  features: unknown,
+  path: string,
+): SignatureOverrides {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(features)) {
+    throw new FerryError(
+      'INVALID_ARGUMENT',
+      `${path} must be a JSON object like {"x": {"names": ["age", "city"], "kinds": ["numeric", "categorical"]}}`,
+    );
+  }
+  const inputs: Record<string, TensorOverride> = { ...signature?.inputs };
+  for (const [input, entry] of Object.entries(features)) {
+    if (!isObject(entry) || Object.keys(entry).some((key) => key !== 'names' && key !== 'kinds')) {
+      throw new FerryError(
+        'INVALID_ARGUMENT',
+        `${path}: the entry of input '${input}' must be {"names": [...], "kinds": [...]} (both optional)`,
+      );
+    }
+    inputs[input] = {
+      ...inputs[input],
+      ...(entry.names === undefined ? {} : { features: entry.names as string[] }),
+      ...(entry.kinds === undefined ? {} : { featureKinds: entry.kinds as FeatureKind[] }),
+    };
+  }
+  return { ...signature, inputs };
 }
 
 /** Split `name`, `name@alias` or `name:version` into the model and the ref text the API takes. */
@@ -107,6 +148,10 @@ export function registerModelsCommand(program: Command): void {
     )
     .option('--lineage-file <file>', 'lineage as a JSON file ({trainingData, code, parameters, metrics})')
     .option('--signature <file>', 'signature overrides as JSON (feature names, labels, descriptions)')
+    .option(
+      '--features <file>',
+      'feature names and kinds of inputs as JSON: {"<input>": {"names": [...], "kinds": ["numeric"|"categorical", ...]}}',
+    )
     .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
     .option('--alias <alias>', 'point this alias at the pushed version')
     .option('--reason <text>', 'why (recorded with the alias move)')
@@ -120,6 +165,7 @@ export function registerModelsCommand(program: Command): void {
           lineage: string[];
           lineageFile?: string;
           signature?: string;
+          features?: string;
           tag: string[];
           alias?: string;
           reason?: string;
@@ -138,10 +184,14 @@ export function registerModelsCommand(program: Command): void {
           options.lineageFile === undefined
             ? {}
             : await readJsonFile<Lineage>(options.lineageFile, 'lineage');
-        const signature =
+        let signature =
           options.signature === undefined
             ? undefined
             : await readJsonFile<SignatureOverrides>(options.signature, 'signature overrides');
+        if (options.features !== undefined) {
+          const features = await readJsonFile<unknown>(options.features, 'features');
+          signature = mergeFeatures(signature, features, options.features);
+        }
         const showProgress = process.stderr.isTTY && !globals.json && size > 4 * 1024 * 1024;
         const bar = showProgress
           ? new cliProgress.SingleBar(

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect-name.js';
 import { initialMigration } from './0001-initial.js';
 import { jobsMigration } from './0002-jobs.js';
+import { monitoringMigration } from './0003-monitoring.js';
+import { alertsMigration } from './0004-alerts.js'; // alerts (src/monitoring/alerts)
 import type { FerryMigration } from './ferry-migration.js';
 
 /**
@@ -11,6 +13,8 @@ import type { FerryMigration } from './ferry-migration.js';
 export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
   '0001-initial': initialMigration,
   '0002-jobs': jobsMigration,
+  '0003-monitoring': monitoringMigration, // monitoring (src/monitoring): prediction log, feedback
+  '0004-alerts': alertsMigration, // alerts (src/monitoring/alerts)
 };
 
 /** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */

@@ -17,6 +17,8 @@ export function registerHealthApiRoutes(app: FastifyInstance, deps: AppDeps): vo
           ? { error: { code: state.error.code, message: state.error.message } }
           : {}),
       })),
+      // monitoring (src/monitoring): prediction log buffer, drops and a warning while degraded.
+      ...(deps.predictionMonitoring === undefined ? {} : { monitoring: deps.predictionMonitoring.health() }),
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FerryError } from '../../../core/index.js';
+import { claimedActor } from '../../../governance/index.js';
 import { parseVersionRef } from '../../../registry/index.js';
 import { CancellationSource, toJsonResponse } from '../../../serving/index.js';
 import type { AppDeps } from '../../app-deps.js';
@@ -77,6 +78,9 @@ export async function registerInferRoutes(app: FastifyInstance, deps: AppDeps): 
           cancellation: clientGone(reply),
           timeoutMs: timeoutFromHeader(request),
           binaryInputs,
+          // monitoring (src/monitoring): recorded with the logged prediction; feedback joins on the id.
+          requestId: request.id,
+          caller: claimedActor(request.headers),
         },
       );
       const binary = binaryOutputNames(body, result);

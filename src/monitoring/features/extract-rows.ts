@@ -1,0 +1,159 @@
+import { fromHalfBits, type Datatype } from '../../core/index.js';
+import type { RuntimeTensor } from '../../runtime/index.js';
+import type { FeatureSpec } from './feature-spec.js';
+
+/** One feature value: a number, a category (text or boolean), or null when missing (NaN, absent). */
+export type FeatureValue = number | string | boolean | null;
+
+/** One row of a request: its input features and its outputs, by feature name. */
+export interface ExtractedRow {
+  readonly features: Record<string, FeatureValue>;
+  readonly outputs: Record<string, FeatureValue>;
+}
+
+/** Named tensors of a request (inputs) or of its answer (outputs). */
+export type NamedTensors = Readonly<Record<string, RuntimeTensor | undefined>>;
+
+type Reader = (index: number) => FeatureValue;
+
+const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+/** A float32 as the shortest of 7 significant digits when that reads back as the same float32. */
+function shortFloat32(value: number): number {
+  const short = Number(value.toPrecision(7));
+  return Math.fround(short) === value ? short : value;
+}
+
+/** Read element `index` of a tensor as a feature value of `kind`. */
+function readerFor(tensor: RuntimeTensor, kind: FeatureSpec['kind']): Reader {
+  const data = tensor.data;
+  const datatype: Datatype = tensor.datatype;
+  if (Array.isArray(data)) {
+    // BYTES: text is always a category.
+    return (index) => data[index] ?? null;
+  }
+  const categorical = kind === 'categorical';
+  switch (datatype) {
+    case 'BOOL': {
+      const bytes = data as Uint8Array;
+      return categorical
+        ? (index) => (index < bytes.length ? bytes[index] !== 0 : null)
+        : (index) => (index < bytes.length ? (bytes[index] !== 0 ? 1 : 0) : null);
+    }
+    case 'FP16': {
+      const bits = data as Uint16Array;
+      return (index) => {
+        if (index >= bits.length) return null;
+        const value = finite(fromHalfBits(bits[index]!));
+        return categorical && value !== null ? String(value) : value;
+      };
+    }
+    case 'INT64':
+    case 'UINT64': {
+      const big = data as BigInt64Array | BigUint64Array;
+      return (index) => {
+        if (index >= big.length) return null;
+        const value = big[index]!;
+        return categorical ? value.toString() : Number(value);
+      };
+    }
+    case 'FP32': {
+      // The shortest decimal that is still the same float32 (46.1, not 46.099998474121094).
+      const floats = data as Float32Array;
+      return (index) => {
+        if (index >= floats.length) return null;
+        const value = finite(shortFloat32(floats[index]!));
+        return categorical && value !== null ? String(value) : value;
+      };
+    }
+    case 'BYTES': // text is handled above; BYTES data is always an array
+    case 'UINT8':
+    case 'INT8':
+    case 'UINT16':
+    case 'INT16':
+    case 'UINT32':
+    case 'INT32':
+    case 'FP64': {
+      const numbers = data as Exclude<typeof data, string[] | BigInt64Array | BigUint64Array>;
+      return categorical
+        ? (index) => {
+            const value = index < numbers.length ? finite(numbers[index]!) : null;
+            return value === null ? null : String(value);
+          }
+        : (index) => (index < numbers.length ? finite(numbers[index]!) : null);
+    }
+  }
+}
+
+/** Rows of a tensor as a feature's column sees them. */
+function rowsOf(tensor: RuntimeTensor, column: number | null): number {
+  if (column === null) return tensor.shape[0] ?? 1;
+  return tensor.shape.length >= 2 ? (tensor.shape[0] ?? 0) : 1;
+}
+
+interface Column {
+  readonly name: string;
+  readonly output: boolean;
+  readonly read: Reader;
+  /** Element index of row 0, and the distance between rows. */
+  readonly offset: number;
+  readonly stride: number;
+  readonly rows: number;
+}
+
+/** An input feature whose tensor is absent: null in every row. */
+const MISSING: Column = { name: '', output: false, read: () => null, offset: 0, stride: 0, rows: Infinity };
+
+function columnOf(feature: FeatureSpec, tensor: RuntimeTensor): Column {
+  const read = readerFor(tensor, feature.kind);
+  const output = feature.source === 'output';
+  const rows = rowsOf(tensor, feature.column);
+  if (feature.column === null) return { name: feature.name, output, read, offset: 0, stride: 1, rows };
+  const width = tensor.shape[tensor.shape.length - 1] ?? 0;
+  // A column beyond the tensor's width reads nothing (null).
+  const offset = feature.column < width ? feature.column : Number.MAX_SAFE_INTEGER;
+  return { name: feature.name, output, read, offset, stride: width, rows };
+}
+
+/**
+ * Turn a request's tensors into rows of named values, one per row of its batch. Input features of
+ * a missing tensor are null; outputs the request did not ask for are left out. NaN and infinities
+ * are null (missing); INT64 values become numbers (exact up to 2^53); columns of a categorical kind
+ * hold text (`"3"`) or booleans. The row count is the first input feature's (else the first
+ * output's); with no feature tensor at all the result is empty.
+ */
+export function extractRows(
+  features: readonly FeatureSpec[],
+  inputs: NamedTensors | undefined,
+  outputs: NamedTensors | undefined,
+): ExtractedRow[] {
+  const columns: Column[] = [];
+  let rows = -1;
+  let outputRows = -1;
+  for (const feature of features) {
+    const output = feature.source === 'output';
+    const tensor = (output ? outputs : inputs)?.[feature.tensor];
+    if (tensor === undefined) {
+      if (!output) columns.push({ ...MISSING, name: feature.name });
+      continue;
+    }
+    const column = columnOf(feature, tensor);
+    if (!output && rows < 0) rows = column.rows;
+    if (output && outputRows < 0) outputRows = column.rows;
+    columns.push(column);
+  }
+  if (rows < 0) rows = outputRows;
+  if (rows <= 0) return [];
+  const result: ExtractedRow[] = new Array<ExtractedRow>(rows);
+  for (let row = 0; row < rows; row++) {
+    const featureValues: Record<string, FeatureValue> = {};
+    const outputValues: Record<string, FeatureValue> = {};
+    for (const column of columns) {
+      const value = row < column.rows ? column.read(column.offset + row * column.stride) : null;
+      if (column.output) outputValues[column.name] = value;
+      else featureValues[column.name] = value;
+    }
+    result[row] = { features: featureValues, outputs: outputValues };
+  }
+  return result;
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../core/index.js';
+import { mulberry32 } from '../../demo/seeded-random.js';
+import type { Signature } from '../../registry/index.js';
+import type { PredictionEvent } from '../../serving/index.js';
+import type { LoggedPredictions, PredictionRecord } from './prediction-record.js';
+import { PredictionLog, type PredictionWriter } from './prediction-log.js';
+
+const signature: Signature = {
+  inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2], features: ['age', 'email'] }],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2], labels: ['ok', 'fraud'] }],
+};
+
+const event = (overrides: Partial<PredictionEvent> = {}): PredictionEvent => ({
+  model: 'fraud',
+  version: 1,
+  signature,
+  requestId: 'req-1',
+  caller: 'ann',
+  at: Date.UTC(2026, 0, 1),
+  inputs: { x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array([40, 7]) } },
+  outputs: { probabilities: { datatype: 'FP32', shape: [1, 2], data: new Float32Array([0.75, 0.25]) } },
+  rows: 1,
+  latencyMs: 2,
+  status: 'ok',
+  ...overrides,
+});
+
+class MemoryWriter implements PredictionWriter {
+  readonly records: PredictionRecord[] = [];
+  inserts = 0;
+  fail: Error | undefined;
+  gate: Promise<void> | undefined;
+  async insert(records: readonly PredictionRecord[]): Promise<void> {
+    this.inserts += 1;
+    await this.gate;
+    if (this.fail !== undefined) throw this.fail;
+    this.records.push(...records);
+  }
+}
+
+function makeLog(monitoring: Record<string, unknown> = {}, options: { random?: () => number } = {}) {
+  const writer = new MemoryWriter();
+  const counts = { logged: new Map<string, number>(), dropped: new Map<string, number>() };
+  const log = new PredictionLog({
+    config: validateConfig({ monitoring }),
+    writer,
+    salt: 'test-salt',
+    random: options.random,
+    observer: {
+      predictionsLogged: (model, n) => counts.logged.set(model, (counts.logged.get(model) ?? 0) + n),
+      predictionsDropped: (model, n) => counts.dropped.set(model, (counts.dropped.get(model) ?? 0) + n),
+    },
+  });
+  return { log, writer, counts };
+}
+
+describe('PredictionLog sampling', () => {
+  it('logs nothing at sampleRate 0 and everything at 1', () => {
+    const { log } = makeLog({ sampleRate: 0, overrides: { churn: { sampleRate: 1 } } });
+    expect(Array.from({ length: 100 }, () => log.sample('fraud')).some(Boolean)).toBe(false);
+    expect(Array.from({ length: 100 }, () => log.sample('churn')).every(Boolean)).toBe(true);
+  });
+
+  it('keeps about half at sampleRate 0.5, the same half for the same seed', () => {
+    const draw = () => {
+      const { log } = makeLog({ sampleRate: 0.5 }, { random: mulberry32(42) });
+      return Array.from({ length: 2000 }, () => log.sample('fraud'));
+    };
+    const first = draw();
+    const kept = first.filter(Boolean).length;
+    expect(kept).toBeGreaterThan(900);
+    expect(kept).toBeLessThan(1100);
+    expect(draw()).toEqual(first);
+  });
+});
+
+describe('PredictionLog buffer', () => {
+  it('drops and counts what does not fit, never throwing, and warns in health', async () => {
+    const { log, writer, counts } = makeLog({ bufferSize: 3 });
+    for (let i = 0; i < 5; i++) expect(() => log.record(event({ requestId: `r${i}` }))).not.toThrow();
+    // A 2-row request does not fit in the one row left.
+    log.record(event({ rows: 2 }));
+    expect(log.buffered).toBe(3);
+    expect(log.dropped).toBe(4);
+    expect(log.health()).toMatchObject({
+      buffered: 3,
+      dropped: 4,
+      warning: expect.stringContaining('monitoring.bufferSize=3'),
+    });
+    await log.flush();
+    expect(writer.records.map((r) => r.requestId)).toEqual(['r0', 'r1', 'r2']);
+    expect(counts.logged.get('fraud')).toBe(3);
+    expect(counts.dropped.get('fraud')).toBe(4);
+    expect(log.buffered).toBe(0);
+  });
+
+  it('never throws from record, even for an event it cannot read', () => {
+    const { log } = makeLog();
+    const hostile = new Proxy({} as PredictionEvent, {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(() => log.record(hostile)).not.toThrow();
+  });
+
+  it('counts rows being written against the buffer, so a stalled write makes new records drop', async () => {
+    const { log, writer } = makeLog({ bufferSize: 2 });
+    let release: () => void = () => undefined;
+    writer.gate = new Promise((resolve) => (release = resolve));
+    log.record(event({ requestId: 'a' }));
+    log.record(event({ requestId: 'b' }));
+    const flushing = log.flush();
+    log.record(event({ requestId: 'c' }));
+    expect(log.dropped).toBe(1);
+    expect(log.buffered).toBe(2);
+    release();
+    await flushing;
+    log.record(event({ requestId: 'd' }));
+    await log.close();
+    expect(writer.records.map((r) => r.requestId)).toEqual(['a', 'b', 'd']);
+  });
+
+  it('counts the rows of a failed write as dropped and warns until a write succeeds', async () => {
+    const { log, writer } = makeLog();
+    writer.fail = new Error('disk full');
+    log.record(event());
+    await log.flush();
+    expect(log.dropped).toBe(1);
+    expect(log.warning).toContain('prediction log dropped 1 predictions');
+    writer.fail = undefined;
+    log.record(event());
+    await log.flush();
+    expect(writer.records).toHaveLength(1);
+  });
+});
+
+describe('PredictionLog records', () => {
+  it('writes one record per row with named features, suffixing request ids of multi-row requests', async () => {
+    const { log, writer } = makeLog();
+    log.record(
+      event({
+        requestId: 'batch',
+        rows: 2,
+        inputs: { x: { datatype: 'FP32', shape: [2, 2], data: new Float32Array([40, 7, 50, 8]) } },
+        outputs: {
+          probabilities: { datatype: 'FP32', shape: [2, 2], data: new Float32Array([0.75, 0.25, 0.5, 0.5]) },
+        },
+        flags: ['age: out of range'],
+      }),
+    );
+    log.record(
+      event({
+        requestId: undefined,
+        status: 'error',
+        code: 'INVALID_TENSOR_DATA',
+        inputs: undefined,
+        outputs: undefined,
+        rows: 0,
+      }),
+    );
+    await log.flush();
+    expect(writer.inserts).toBe(1);
+    expect(writer.records).toEqual([
+      {
+        requestId: 'batch#0',
+        at: '2026-01-01T00:00:00.000Z',
+        model: 'fraud',
+        version: 1,
+        features: { age: 40, email: 7 },
+        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
+        latencyMs: 2,
+        status: 'ok',
+        caller: 'ann',
+        flags: ['age: out of range'],
+      },
+      expect.objectContaining({ requestId: 'batch#1', features: { age: 50, email: 8 } }),
+      expect.objectContaining({
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'error',
+        code: 'INVALID_TENSOR_DATA',
+        features: {},
+        outputs: {},
+      }),
+    ]);
+  });
+
+  it('redacts before writing and hands subscribers what was stored, without dropped or hashed features', async () => {
+    const { log, writer } = makeLog({ redact: { drop: ['probabilities'], hash: ['email'] } });
+    const batches: LoggedPredictions[] = [];
+    log.subscribe((batch) => {
+      batches.push(batch);
+    });
+    log.subscribe(() => {
+      throw new Error('a broken subscriber');
+    });
+    log.record(event());
+    await log.flush();
+    const stored = writer.records[0]!;
+    expect(stored.outputs).toEqual({});
+    expect(stored.features.age).toBe(40);
+    expect(stored.features.email).toMatch(/^[0-9a-f]{64}$/);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.groups).toEqual([
+      {
+        model: 'fraud',
+        version: 1,
+        features: [{ name: 'age', kind: 'numeric', source: 'input', tensor: 'x', column: 0 }],
+        records: [stored],
+      },
+    ]);
+  });
+
+  it('stores the flags a flagger gives each row, after redaction', async () => {
+    const { log, writer } = makeLog({ redact: { drop: ['email'] } });
+    const seen: unknown[] = [];
+    log.useFlagger((_model, _version, features) => {
+      seen.push(features);
+      return typeof features.age === 'number' && features.age > 30 ? ['age: above the reference range'] : [];
+    });
+    log.record(event());
+    await log.flush();
+    expect(seen).toEqual([{ age: 40 }]);
+    expect(writer.records[0]!.flags).toEqual(['age: above the reference range']);
+  });
+
+  it('writes what is buffered on close, and logs nothing afterwards', async () => {
+    const { log, writer } = makeLog({ flushIntervalMs: 60_000 });
+    log.start();
+    log.record(event());
+    await log.close();
+    expect(writer.records).toHaveLength(1);
+    expect(log.sample('fraud')).toBe(false);
+  });
+});

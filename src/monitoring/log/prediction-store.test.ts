@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import { expectFerryError } from '../../../test/support/ferry-errors.js';
+import { forEachDialect } from '../../../test/support/databases.js';
+import { FeedbackStore } from '../feedback/feedback-store.js';
+import { joinedPredictions } from '../feedback/joined-predictions.js';
+import { loadHashSalt } from './hash-salt.js';
+import type { PredictionRecord } from './prediction-record.js';
+import { PredictionStore } from './prediction-store.js';
+import { RetentionTask } from './retention-task.js';
+
+const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
+
+const record = (
+  requestId: string,
+  seconds: number,
+  overrides: Partial<PredictionRecord> = {},
+): PredictionRecord => ({
+  requestId,
+  at: t(seconds),
+  model: 'fraud',
+  version: 1,
+  features: { amount: seconds, country: 'NL' },
+  outputs: { 'score[fraud]': 0.25 },
+  latencyMs: 1.5,
+  status: 'ok',
+  caller: 'ann',
+  ...overrides,
+});
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+describe('PredictionStore', () => {
+  forEachDialect((fixture) => {
+    const store = () => new PredictionStore(fixture.database);
+
+    it('writes a batch and reads it back newest first, with every field', async () => {
+      const predictions = store();
+      await predictions.insert([
+        record('r1', 1),
+        record('r2', 2, { status: 'error', code: 'OVERLOADED', features: {}, outputs: {} }),
+        record('r3', 3, {
+          flags: ['amount: above the reference range'],
+          features: { amount: null, ok: true },
+        }),
+      ]);
+      const page = await predictions.list({ model: 'fraud', limit: 10 });
+      expect(page.nextCursor).toBeNull();
+      expect(page.predictions.map((p) => p.requestId)).toEqual(['r3', 'r2', 'r1']);
+      expect(page.predictions[0]).toEqual({
+        ...record('r3', 3, {
+          flags: ['amount: above the reference range'],
+          features: { amount: null, ok: true },
+        }),
+        feedback: null,
+      });
+      expect(page.predictions[1]).toMatchObject({ status: 'error', code: 'OVERLOADED', features: {} });
+      expect(page.predictions[2]).not.toHaveProperty('flags');
+    });
+
+    it('writes more rows than one INSERT holds', async () => {
+      const predictions = store();
+      const many = Array.from({ length: 2500 }, (_, index) => record(`m${index}`, index));
+      await predictions.insert(many);
+      const all = (await collect(predictions.scan({ model: 'fraud' }, 700))).flat();
+      expect(all).toHaveLength(2500);
+      expect(all[0]?.requestId).toBe('m0');
+      expect(all[2499]?.requestId).toBe('m2499');
+    });
+
+    it('filters by model, version and a [from, to) window, and pages with a cursor without gaps or repeats', async () => {
+      const predictions = store();
+      await predictions.insert([
+        ...Array.from({ length: 7 }, (_, index) => record(`a${index}`, 10 + index)),
+        record('same-time-1', 20),
+        record('same-time-2', 20),
+        record('v2', 15, { version: 2 }),
+        record('other', 15, { model: 'churn' }),
+      ]);
+      const window = await predictions.list({
+        model: 'fraud',
+        version: 1,
+        from: t(12),
+        to: t(16),
+        limit: 100,
+      });
+      expect(window.predictions.map((p) => p.requestId)).toEqual(['a5', 'a4', 'a3', 'a2']);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await predictions.list({ model: 'fraud', version: 1, limit: 2, cursor });
+        seen.push(...page.predictions.map((p) => p.requestId));
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(['same-time-2', 'same-time-1', 'a6', 'a5', 'a4', 'a3', 'a2', 'a1', 'a0']);
+      const everything = await predictions.list({ limit: 100 });
+      expect(everything.predictions).toHaveLength(11);
+      await expectFerryError(
+        predictions.list({ limit: 1, cursor: 'nonsense' }),
+        'INVALID_ARGUMENT',
+        'cursor',
+      );
+    });
+
+    it('lists the versions logged in a window', async () => {
+      const predictions = store();
+      await predictions.insert([
+        record('a', 1),
+        record('b', 2, { version: 3 }),
+        record('c', 50, { version: 2 }),
+      ]);
+      expect(await predictions.versions({ model: 'fraud', to: t(10) })).toEqual([1, 3]);
+    });
+
+    it('deletes by age and keeps the newest rows by count', async () => {
+      const predictions = store();
+      await predictions.insert(Array.from({ length: 30 }, (_, index) => record(`r${index}`, index)));
+      expect(await predictions.deleteOlderThan(t(10))).toBe(10);
+      expect(await predictions.keepNewest(5)).toBe(15);
+      const left = (await collect(predictions.scan({}))).flat();
+      expect(left.map((p) => p.requestId)).toEqual(['r25', 'r26', 'r27', 'r28', 'r29']);
+      expect(await predictions.keepNewest(5)).toBe(0);
+    });
+
+    it('runs retention over predictions and feedback in one pass', async () => {
+      const predictions = store();
+      const feedback = new FeedbackStore(fixture.database, () => new Date(t(0)));
+      await predictions.insert(Array.from({ length: 12 }, (_, index) => record(`r${index}`, index * 60)));
+      await feedback.store([{ requestId: 'r0', label: 'fraud' }]);
+      const retention = new RetentionTask(
+        { predictions, feedback },
+        { maxAgeMs: 5 * 60_000, maxRows: 4, intervalMs: 60_000 },
+        undefined,
+        () => Date.parse(t(11 * 60)),
+      );
+      const result = await retention.run();
+      expect(result).toEqual({
+        predictions: { byAge: 6, byCount: 2 },
+        feedback: { byAge: 1, byCount: 0 },
+      });
+      const left = (await collect(predictions.scan({}))).flat();
+      expect(left.map((p) => p.requestId)).toEqual(['r8', 'r9', 'r10', 'r11']);
+    });
+
+    it('keeps one hash salt per database, made once', async () => {
+      const first = await loadHashSalt(fixture.database);
+      const again = await loadHashSalt(await fixture.open());
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      expect(again).toBe(first);
+    });
+  });
+});
+
+describe('FeedbackStore', () => {
+  forEachDialect((fixture) => {
+    let clock = Date.parse(t(100));
+    const feedbackStore = () => new FeedbackStore(fixture.database, () => new Date(clock));
+
+    it('stores feedback for a logged prediction, replaces it when sent again, and refuses unknown ids', async () => {
+      await new PredictionStore(fixture.database).insert([record('r1', 1), record('r2', 2, { version: 2 })]);
+      const feedback = feedbackStore();
+      expect(
+        await feedback.store([
+          { requestId: 'r1', label: 'fraud' },
+          { requestId: 'nope', label: 'fraud' },
+          { requestId: 'r2', value: 12.5, at: t(50) },
+        ]),
+      ).toEqual(['stored', 'unknown_request', 'stored']);
+      expect(await feedback.get('r1')).toEqual({
+        label: 'fraud',
+        value: null,
+        at: t(100),
+        receivedAt: t(100),
+      });
+      expect(await feedback.get('nope')).toBeUndefined();
+
+      clock = Date.parse(t(200));
+      expect(await feedback.store([{ requestId: 'r1', label: 'ok' }])).toEqual(['updated']);
+      expect(await feedback.get('r1')).toEqual({ label: 'ok', value: null, at: t(200), receivedAt: t(200) });
+      // The same answer again is harmless: still one row, reported as updated.
+      expect(await feedback.store([{ requestId: 'r1', label: 'ok' }])).toEqual(['updated']);
+      const rows = await fixture.database.db
+        .selectFrom('feedback')
+        .selectAll()
+        .orderBy('request_id')
+        .execute();
+      expect(rows.map((row) => [row.request_id, row.model, Number(row.version)])).toEqual([
+        ['r1', 'fraud', 1],
+        ['r2', 'fraud', 2],
+      ]);
+    });
+
+    it('stores an id given twice in one call once, with its last answer', async () => {
+      await new PredictionStore(fixture.database).insert([record('r1', 1)]);
+      const outcomes = await feedbackStore().store([
+        { requestId: 'r1', label: true },
+        { requestId: 'r1', label: false },
+      ]);
+      expect(outcomes).toEqual(['stored', 'updated']);
+      expect((await feedbackStore().get('r1'))?.label).toBe(false);
+    });
+
+    it('joins predictions of a window with their feedback, oldest first, or only those with feedback', async () => {
+      const predictions = new PredictionStore(fixture.database);
+      await predictions.insert([
+        record('r1', 1),
+        record('r2', 2),
+        record('r3', 3, { version: 2 }),
+        record('r4', 30),
+        record('x', 2, { model: 'churn' }),
+      ]);
+      await feedbackStore().store([
+        { requestId: 'r2', label: 1 },
+        { requestId: 'r3', value: 0.5 },
+        { requestId: 'x', label: 'left' },
+      ]);
+      const joined = await collect(
+        joinedPredictions(predictions, 'fraud', { from: t(0), to: t(10), pageSize: 2 }),
+      );
+      expect(joined.map((p) => [p.requestId, p.feedback?.label ?? p.feedback?.value ?? null])).toEqual([
+        ['r1', null],
+        ['r2', 1],
+        ['r3', 0.5],
+      ]);
+      const labelled = await collect(
+        joinedPredictions(predictions, 'fraud', {
+          from: new Date(t(0)),
+          to: new Date(t(60)),
+          withFeedbackOnly: true,
+        }),
+      );
+      expect(labelled.map((p) => p.requestId)).toEqual(['r2', 'r3']);
+      const version2 = await collect(
+        joinedPredictions(predictions, 'fraud', { from: t(0), to: t(60), version: 2 }),
+      );
+      expect(version2.map((p) => p.requestId)).toEqual(['r3']);
+    });
+  });
+});

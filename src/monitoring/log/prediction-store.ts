@@ -1,0 +1,213 @@
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { FerryError } from '../../core/index.js';
+import type { FerryDatabase, Tables } from '../../store/index.js';
+import type { JoinedPrediction, PredictionRecord } from './prediction-record.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  joinedRowToRecord,
+  recordToRow,
+  type JoinedRow,
+} from './prediction-rows.js';
+
+/** Rows per INSERT: 12 parameters a row stays far below SQLite's and Postgres's parameter limits. */
+export const INSERT_CHUNK_ROWS = 1000;
+
+/** Rows per DELETE of a retention pass, so no single statement holds the database for long. */
+const DELETE_CHUNK_ROWS = 5000;
+
+/** Which predictions a read covers. `from` is inclusive and `to` exclusive (ISO-8601 text). */
+export interface PredictionWindow {
+  readonly model?: string | undefined;
+  readonly version?: number | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  /** Only predictions that have feedback (an inner join). */
+  readonly withFeedbackOnly?: boolean | undefined;
+}
+
+/** A page of a listing, newest first. */
+export interface PredictionQuery extends PredictionWindow {
+  /** Rows per page (1–1000). */
+  readonly limit: number;
+  /** The `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+/** One page of predictions, newest first, each with its feedback. */
+export interface PredictionPage {
+  readonly predictions: JoinedPrediction[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+type PredictionSelect = SelectQueryBuilder<
+  Tables & { fb: Tables['feedback'] },
+  'predictions' | 'fb',
+  JoinedRow
+>;
+
+/**
+ * The prediction log in the metadata database. Writes are batched (one INSERT of up to
+ * {@link INSERT_CHUNK_ROWS} rows); reads use the `(model, at, id)` index and page by keyset, so a
+ * page costs the same however deep it is.
+ */
+export class PredictionStore {
+  constructor(private readonly database: FerryDatabase) {}
+
+  private get db(): Kysely<Tables> {
+    return this.database.db;
+  }
+
+  /** Store records, one multi-row INSERT per {@link INSERT_CHUNK_ROWS}. */
+  async insert(records: readonly PredictionRecord[]): Promise<void> {
+    for (let start = 0; start < records.length; start += INSERT_CHUNK_ROWS) {
+      const rows = records.slice(start, start + INSERT_CHUNK_ROWS).map(recordToRow);
+      await this.db.insertInto('predictions').values(rows).execute();
+    }
+  }
+
+  /** Predictions left-joined with their feedback, filtered by a window. */
+  private joined(window: PredictionWindow): PredictionSelect {
+    let query = this.db
+      .selectFrom('predictions')
+      .leftJoin('feedback as fb', 'fb.request_id', 'predictions.request_id')
+      .selectAll('predictions')
+      .select([
+        'fb.label_json as fb_label_json',
+        'fb.value as fb_value',
+        'fb.at as fb_at',
+        'fb.received_at as fb_received_at',
+      ]);
+    if (window.model !== undefined) query = query.where('predictions.model', '=', window.model);
+    if (window.version !== undefined) query = query.where('predictions.version', '=', window.version);
+    if (window.from !== undefined) query = query.where('predictions.at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('predictions.at', '<', window.to);
+    if (window.withFeedbackOnly === true) query = query.where('fb.request_id', 'is not', null);
+    return query;
+  }
+
+  /** One page of predictions, newest first (a 400 INVALID_ARGUMENT for a cursor not made here). */
+  async list(query: PredictionQuery): Promise<PredictionPage> {
+    let select = this.joined(query);
+    if (query.cursor !== undefined) {
+      const position = decodeCursor(query.cursor);
+      if (position === undefined) {
+        throw new FerryError(
+          'INVALID_ARGUMENT',
+          'cursor is not one this server returned; pass the nextCursor of the previous page',
+        );
+      }
+      select = select.where((eb) => before(eb, position));
+    }
+    const rows = await select
+      .orderBy('predictions.at', 'desc')
+      .orderBy('predictions.id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      predictions: page.map(joinedRowToRecord),
+      nextCursor:
+        rows.length > query.limit && last !== undefined ? encodeCursor(last.at, Number(last.id)) : null,
+    };
+  }
+
+  /**
+   * Every prediction of a window with its feedback, oldest first, read in pages of `pageSize`
+   * (keyset on `(at, id)`): memory stays bounded however large the window.
+   */
+  async *scan(window: PredictionWindow, pageSize = 1000): AsyncGenerator<JoinedPrediction[]> {
+    let position: { at: string; id: number } | undefined;
+    for (;;) {
+      let select = this.joined(window);
+      const after = position;
+      if (after !== undefined) select = select.where((eb) => later(eb, after));
+      const rows = await select
+        .orderBy('predictions.at', 'asc')
+        .orderBy('predictions.id', 'asc')
+        .limit(pageSize)
+        .execute();
+      if (rows.length > 0) yield rows.map(joinedRowToRecord);
+      const last = rows[rows.length - 1];
+      if (rows.length < pageSize || last === undefined) return;
+      position = { at: last.at, id: Number(last.id) };
+    }
+  }
+
+  /** Distinct versions logged for a model in a window, ascending. */
+  async versions(window: PredictionWindow & { model: string }): Promise<number[]> {
+    let query = this.db
+      .selectFrom('predictions')
+      .select('version')
+      .distinct()
+      .where('model', '=', window.model);
+    if (window.from !== undefined) query = query.where('at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('at', '<', window.to);
+    const rows = await query.orderBy('version').execute();
+    return rows.map((row) => Number(row.version));
+  }
+
+  /** Delete predictions logged before `cutoff` (ISO-8601); returns how many. */
+  async deleteOlderThan(cutoff: string): Promise<number> {
+    return this.deleteInChunks((eb) => eb('at', '<', cutoff));
+  }
+
+  /** Delete the oldest predictions beyond the newest `maxRows`; returns how many. */
+  async keepNewest(maxRows: number): Promise<number> {
+    const boundary = await this.db
+      .selectFrom('predictions')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .offset(maxRows)
+      .executeTakeFirst();
+    if (boundary === undefined) return 0;
+    const id = Number(boundary.id);
+    return this.deleteInChunks((eb) => eb('id', '<=', id));
+  }
+
+  private async deleteInChunks(
+    condition: (
+      eb: ExpressionBuilder<Tables, 'predictions'>,
+    ) => ReturnType<ExpressionBuilder<Tables, 'predictions'>['and']>,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.db
+        .deleteFrom('predictions')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('predictions').select('id').where(condition).limit(DELETE_CHUNK_ROWS),
+        )
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < DELETE_CHUNK_ROWS) return total;
+    }
+  }
+}
+
+type Position = { readonly at: string; readonly id: number };
+
+/** Rows strictly before a position in (at, id) order. */
+function before(
+  eb: ExpressionBuilder<Tables & { fb: Tables['feedback'] }, 'predictions' | 'fb'>,
+  p: Position,
+) {
+  return eb.or([
+    eb('predictions.at', '<', p.at),
+    eb.and([eb('predictions.at', '=', p.at), eb('predictions.id', '<', p.id)]),
+  ]);
+}
+
+/** Rows strictly after a position in (at, id) order. */
+function later(
+  eb: ExpressionBuilder<Tables & { fb: Tables['feedback'] }, 'predictions' | 'fb'>,
+  p: Position,
+) {
+  return eb.or([
+    eb('predictions.at', '>', p.at),
+    eb.and([eb('predictions.at', '=', p.at), eb('predictions.id', '>', p.id)]),
+  ]);
+}

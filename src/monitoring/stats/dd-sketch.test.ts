@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DDSketch } from './dd-sketch.js';
+
+const ALPHA = 0.01;
+/** Float slack on top of α for values that fall on a bin boundary. */
+const SLACK = 1e-12;
+
+function sketchOf(values: readonly number[], alpha = ALPHA): DDSketch {
+  const sketch = new DDSketch(alpha);
+  for (const value of values) sketch.add(value);
+  return sketch;
+}
+
+/** The true lower quantile: the element of rank ⌊q(n − 1)⌋ of the sorted values. */
+function lowerQuantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
+}
+
+function expectWithinRelativeError(estimate: number | null, truth: number, alpha: number): void {
+  expect(estimate).not.toBeNull();
+  expect(Math.abs((estimate ?? NaN) - truth)).toBeLessThanOrEqual((alpha + SLACK) * Math.abs(truth));
+}
+
+const finite = fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true });
+const quantiles = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1];
+
+describe('DDSketch', () => {
+  it('keeps every quantile within the relative accuracy of the true lower quantile', () => {
+    fc.assert(
+      fc.property(fc.array(finite, { minLength: 1, maxLength: 300 }), (values) => {
+        const sketch = sketchOf(values);
+        for (const q of quantiles)
+          expectWithinRelativeError(sketch.quantile(q), lowerQuantile(values, q), ALPHA);
+      }),
+    );
+  });
+
+  it('honours a coarser accuracy too', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => (i - 300) * 1.37);
+    const sketch = sketchOf(values, 0.05);
+    for (const q of quantiles) expectWithinRelativeError(sketch.quantile(q), lowerQuantile(values, q), 0.05);
+  });
+
+  it('handles negative values, zeros and exact min and max', () => {
+    const sketch = sketchOf([-100, -10, 0, 0, 10, 100]);
+    expect(sketch.count).toBe(6);
+    expect(sketch.min).toBe(-100);
+    expect(sketch.max).toBe(100);
+    expect(sketch.quantile(0)).toBe(-100);
+    expect(sketch.quantile(1)).toBe(100);
+    expect(sketch.quantile(0.4)).toBe(0);
+    expectWithinRelativeError(sketch.quantile(0.2), -10, ALPHA);
+    expectWithinRelativeError(sketch.quantile(0.8), 10, ALPHA);
+  });
+
+  it('gives a merge of a split stream exactly the sketch of the whole stream', () => {
+    fc.assert(
+      fc.property(fc.array(finite, { maxLength: 200 }), fc.nat(), fc.nat(), (values, i, j) => {
+        const [cut1, cut2] = [i % (values.length + 1), j % (values.length + 1)].sort((a, b) => a - b);
+        const parts = [values.slice(0, cut1), values.slice(cut1, cut2), values.slice(cut2)].map((p) =>
+          sketchOf(p),
+        );
+        const [a, b, c] = parts as [DDSketch, DDSketch, DDSketch];
+        const whole = sketchOf(values).toJSON();
+        expect(a.merge(b).merge(c).toJSON()).toEqual(whole);
+        expect(a.merge(b.merge(c)).toJSON()).toEqual(whole);
+        expect(c.merge(a).merge(b).toJSON()).toEqual(whole);
+      }),
+    );
+  });
+
+  it('estimates the CDF at a value within one bin of the true CDF', () => {
+    fc.assert(
+      fc.property(fc.array(finite, { minLength: 1, maxLength: 200 }), finite, (values, x) => {
+        const cdf = sketchOf(values).cdf(x) ?? NaN;
+        const share = (t: number) => values.filter((v) => v <= t).length / values.length;
+        const [low, high] = x >= 0 ? [x / (1 + ALPHA), x / (1 - ALPHA)] : [x / (1 - ALPHA), x / (1 + ALPHA)];
+        expect(cdf).toBeGreaterThanOrEqual(share(low * (1 - SLACK)) - 1e-12);
+        expect(cdf).toBeLessThanOrEqual(share(high * (1 + SLACK)) + 1e-12);
+      }),
+    );
+  });
+
+  it('survives a JSON round trip unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(finite, { maxLength: 100 }), (values) => {
+        const json = sketchOf(values).toJSON();
+        const back = DDSketch.fromJSON(JSON.parse(JSON.stringify(json)));
+        expect(back.toJSON()).toEqual(json);
+        expect(back.quantile(0.5)).toEqual(sketchOf(values).quantile(0.5));
+      }),
+    );
+  });
+
+  it('answers null for quantiles and CDF of an empty sketch', () => {
+    const sketch = new DDSketch();
+    expect(sketch.quantile(0.5)).toBeNull();
+    expect(sketch.cdf(1)).toBeNull();
+    expect(sketch.toJSON()).toMatchObject({ count: 0, min: null, max: null });
+  });
+
+  it('refuses to merge sketches of different accuracy', () => {
+    expect(() => new DDSketch(0.01).merge(new DDSketch(0.02))).toThrow(/same accuracy/);
+  });
+
+  it('refuses non-finite values and quantiles outside [0, 1]', () => {
+    const sketch = sketchOf([1]);
+    expect(() => sketch.add(Number.NaN)).toThrow(/finite/);
+    expect(() => sketch.quantile(1.5)).toThrow(/\[0, 1\]/);
+  });
+
+  it('refuses stored JSON whose bins do not add up to its count', () => {
+    const json = { ...sketchOf([1, 2, 3]).toJSON(), count: 4 };
+    expect(() => DDSketch.fromJSON(json)).toThrow(/inconsistent/);
+  });
+});

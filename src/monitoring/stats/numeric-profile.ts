@@ -1,0 +1,307 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { FerryError } from '../../core/index.js';
+import { DDSketch, DDSketchJsonSchema, DEFAULT_RELATIVE_ACCURACY } from './dd-sketch.js';
+import { binIndex, DEFAULT_HISTOGRAM_BINS, quantileEdges } from './histogram.js';
+
+/**
+ * Distinct values a numeric profile counts exactly before it stops: 5. At most 5 distinct values,
+ * Evidently treats a numeric column as categorical for drift (chi-square / Z-test / Jensen–Shannon).
+ */
+export const DISCRETE_VALUE_LIMIT = 5;
+
+/**
+ * Largest magnitude a numeric profile takes (1e100): the sum of squared deviations of larger
+ * values could overflow to Infinity, which JSON cannot store, so such values count as missing,
+ * like NaN and ±Infinity.
+ */
+export const MAX_PROFILED_MAGNITUDE = 1e100;
+
+/** Schema of {@link NumericProfileJson}; `NumericProfile.fromJSON` checks stored JSON with it. */
+export const NumericProfileJsonSchema = Type.Object(
+  {
+    kind: Type.Literal('numeric'),
+    version: Type.Literal(1),
+    missing: Type.Integer({ minimum: 0 }),
+    mean: Type.Number(),
+    m2: Type.Number({ minimum: 0 }),
+    edges: Type.Array(Type.Number()),
+    counts: Type.Array(Type.Integer({ minimum: 0 })),
+    distinct: Type.Union([
+      Type.Array(Type.Tuple([Type.Number(), Type.Integer({ minimum: 1 })])),
+      Type.Null(),
+    ]),
+    sketch: DDSketchJsonSchema,
+  },
+  { additionalProperties: false },
+);
+
+/** Plain-JSON form of a {@link NumericProfile}, for a database text column. */
+export type NumericProfileJson = Static<typeof NumericProfileJsonSchema>;
+
+/** How to build an empty {@link NumericProfile}. */
+export interface NumericProfileOptions {
+  /** Strictly increasing inner histogram edges (see `binIndex`); none gives one bin. */
+  readonly edges?: readonly number[];
+  /** Sketch relative accuracy α; 0.01 unless given. */
+  readonly relativeAccuracy?: number;
+}
+
+/**
+ * Profile of one numeric feature or output: count, missing, exact min/max, mean and variance,
+ * a DDSketch for quantiles and CDF (relative error α, see {@link DDSketch}), a histogram over
+ * fixed bins, and exact counts of the distinct values while there are at most
+ * {@link DISCRETE_VALUE_LIMIT}.
+ *
+ * A reference profile cuts its histogram at its own deciles (`fromValues`); live profiles reuse
+ * the reference's edges (`reference.emptyLike()`), so PSI and Jensen–Shannon compare the same bins.
+ *
+ * `add` mutates; `merge` returns a new profile and leaves both inputs unchanged. Merging is
+ * commutative, and associative exactly for counts, missing, min/max, histogram, distinct values
+ * and sketch bins, and within float rounding for mean and variance (Chan et al.'s parallel
+ * formulas: n = nₐ + n_b, mean = (nₐ·meanₐ + n_b·mean_b)/n, M2 = M2ₐ + M2_b + δ²·nₐ·n_b/n with
+ * δ = mean_b − meanₐ). So profiles of several replicas and windows merge as one stream would.
+ */
+export class NumericProfile {
+  /** Rows whose value was null, undefined, NaN, ±Infinity or beyond ±{@link MAX_PROFILED_MAGNITUDE}. */
+  missing = 0;
+  private sketch: DDSketch;
+  private readonly histogramEdges: readonly number[];
+  private readonly histogramCounts: number[];
+  private average = 0;
+  private m2 = 0;
+  private distinct: Map<number, number> | null = new Map();
+
+  /** An empty profile with the given histogram edges and sketch accuracy. */
+  constructor(options: NumericProfileOptions = {}) {
+    const edges = options.edges ?? [];
+    for (let i = 1; i < edges.length; i++) {
+      if (!((edges[i] ?? NaN) > (edges[i - 1] ?? NaN))) {
+        throw new FerryError(
+          'INVALID_ARGUMENT',
+          `histogram edges must be strictly increasing, got [${edges.join(', ')}]`,
+        );
+      }
+    }
+    if (edges.some((edge) => !Number.isFinite(edge))) {
+      throw new FerryError('INVALID_ARGUMENT', 'histogram edges must be finite numbers');
+    }
+    this.histogramEdges = [...edges];
+    this.histogramCounts = new Array<number>(edges.length + 1).fill(0);
+    this.sketch = new DDSketch(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
+  }
+
+  /**
+   * Profile all `values` at once. Unless `edges` are given, the histogram is cut at the
+   * (i/bins)-quantiles of the values themselves (deciles by default): the reference profile.
+   */
+  static fromValues(
+    values: readonly (number | null | undefined)[],
+    options: NumericProfileOptions & { readonly bins?: number } = {},
+  ): NumericProfile {
+    const edges =
+      options.edges ??
+      quantileEdges(
+        values.filter((value): value is number => typeof value === 'number'),
+        options.bins ?? DEFAULT_HISTOGRAM_BINS,
+      );
+    const profile = new NumericProfile({
+      edges,
+      ...(options.relativeAccuracy === undefined ? {} : { relativeAccuracy: options.relativeAccuracy }),
+    });
+    for (const value of values) profile.add(value);
+    return profile;
+  }
+
+  /** An empty profile with this one's edges and accuracy: a live window comparable to it. */
+  emptyLike(): NumericProfile {
+    return new NumericProfile({ edges: this.histogramEdges, relativeAccuracy: this.sketch.relativeAccuracy });
+  }
+
+  /** Non-missing values profiled. */
+  get count(): number {
+    return this.sketch.count;
+  }
+
+  /** Smallest value (exact), null when there is none. */
+  get min(): number | null {
+    return this.sketch.min;
+  }
+
+  /** Largest value (exact), null when there is none. */
+  get max(): number | null {
+    return this.sketch.max;
+  }
+
+  /** Arithmetic mean, null when there is no value. */
+  get mean(): number | null {
+    return this.count === 0 ? null : this.average;
+  }
+
+  /** The sketch's relative accuracy α. */
+  get relativeAccuracy(): number {
+    return this.sketch.relativeAccuracy;
+  }
+
+  /** Inner histogram edges (bins are described at `binIndex`). */
+  get edges(): readonly number[] {
+    return this.histogramEdges;
+  }
+
+  /** Values per histogram bin (edges.length + 1 bins, outer ones open-ended). */
+  get histogram(): readonly number[] {
+    return this.histogramCounts;
+  }
+
+  /**
+   * Exact count per distinct value, ascending, while there are at most
+   * {@link DISCRETE_VALUE_LIMIT} distinct values; null beyond.
+   */
+  get distinctValues(): readonly (readonly [number, number])[] | null {
+    return this.distinct === null ? null : [...this.distinct.entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Add one row's value; null, undefined, non-finite and overly large numbers count as missing. */
+  add(value: number | null | undefined): void {
+    if (typeof value !== 'number' || !(Math.abs(value) <= MAX_PROFILED_MAGNITUDE)) {
+      this.missing += 1;
+      return;
+    }
+    this.sketch.add(value);
+    const n = this.sketch.count;
+    const delta = value - this.average;
+    this.average += delta / n;
+    this.m2 += delta * (value - this.average);
+    const bin = binIndex(this.histogramEdges, value);
+    this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
+    if (this.distinct !== null) {
+      this.distinct.set(value, (this.distinct.get(value) ?? 0) + 1);
+      if (this.distinct.size > DISCRETE_VALUE_LIMIT) this.distinct = null;
+    }
+  }
+
+  /** A new profile of both inputs' rows; both must share edges and accuracy. */
+  merge(other: NumericProfile): NumericProfile {
+    if (!sameEdges(this.histogramEdges, other.histogramEdges)) {
+      throw new FerryError(
+        'INVALID_ARGUMENT',
+        'cannot merge numeric profiles with different histogram edges; build live profiles with reference.emptyLike()',
+      );
+    }
+    const merged = new NumericProfile({
+      edges: this.histogramEdges,
+      relativeAccuracy: this.relativeAccuracy,
+    });
+    const sketch = this.sketch.merge(other.sketch);
+    const n = sketch.count;
+    const na = this.count;
+    const nb = other.count;
+    merged.sketch = sketch;
+    merged.missing = this.missing + other.missing;
+    if (n > 0) {
+      const delta = other.average - this.average;
+      merged.average = (na * this.average + nb * other.average) / n;
+      merged.m2 = this.m2 + other.m2 + (delta * delta * na * nb) / n;
+    }
+    this.histogramCounts.forEach((count, i) => {
+      merged.histogramCounts[i] = count + (other.histogramCounts[i] ?? 0);
+    });
+    merged.distinct = mergeDistinct(this.distinct, other.distinct);
+    return merged;
+  }
+
+  /** Merge any number of profiles (an empty list is refused: there would be no edges). */
+  static mergeAll(profiles: readonly NumericProfile[]): NumericProfile {
+    const [first, ...rest] = profiles;
+    if (first === undefined) throw new FerryError('INVALID_ARGUMENT', 'mergeAll needs at least one profile');
+    return rest.reduce((merged, profile) => merged.merge(profile), first.merge(first.emptyLike()));
+  }
+
+  /**
+   * Variance Σ(x − mean)²/(n − ddof): population (ddof 0, as numpy's `np.std`, which Evidently's
+   * normed Wasserstein uses) or sample (ddof 1). Null when n ≤ ddof.
+   */
+  variance(ddof: 0 | 1 = 0): number | null {
+    const n = this.count;
+    return n - ddof <= 0 ? null : Math.max(0, this.m2) / (n - ddof);
+  }
+
+  /** Standard deviation √variance(ddof); null when n ≤ ddof. */
+  std(ddof: 0 | 1 = 0): number | null {
+    const variance = this.variance(ddof);
+    return variance === null ? null : Math.sqrt(variance);
+  }
+
+  /** Lower q-quantile within relative error α (see {@link DDSketch.quantile}); null when empty. */
+  quantile(q: number): number | null {
+    return this.sketch.quantile(q);
+  }
+
+  /** Estimated share of values ≤ x (see {@link DDSketch.cdf}); null when empty. */
+  cdf(x: number): number | null {
+    return this.sketch.cdf(x);
+  }
+
+  /** The sketch's weighted points (one per bin), for KS and Wasserstein. */
+  sketchBins(): ReturnType<DDSketch['bins']> {
+    return this.sketch.bins();
+  }
+
+  /** Plain JSON for storage (see {@link NumericProfileJson}). */
+  toJSON(): NumericProfileJson {
+    return {
+      kind: 'numeric',
+      version: 1,
+      missing: this.missing,
+      mean: this.average,
+      m2: this.m2,
+      edges: [...this.histogramEdges],
+      counts: [...this.histogramCounts],
+      distinct: this.distinctValues?.map(([value, count]) => [value, count]) ?? null,
+      sketch: this.sketch.toJSON(),
+    };
+  }
+
+  /** Rebuild a profile from stored JSON; refuses JSON that does not match the schema or itself. */
+  static fromJSON(json: unknown): NumericProfile {
+    if (!Value.Check(NumericProfileJsonSchema, json)) {
+      const first = Value.Errors(NumericProfileJsonSchema, json).First();
+      throw new FerryError(
+        'INVALID_ARGUMENT',
+        `stored numeric profile is malformed at '${first?.path ?? ''}' (${first?.message ?? 'unknown'}); rebuild it from the reference data`,
+      );
+    }
+    const profile = new NumericProfile({ edges: json.edges, relativeAccuracy: json.sketch.relativeAccuracy });
+    const sketch = DDSketch.fromJSON(json.sketch);
+    const binned = json.counts.reduce((sum, count) => sum + count, 0);
+    if (json.counts.length !== json.edges.length + 1 || binned !== sketch.count) {
+      throw new FerryError(
+        'INVALID_ARGUMENT',
+        `stored numeric profile is inconsistent (${json.counts.length} bins for ${json.edges.length} edges, ${binned} binned of ${sketch.count}); rebuild it`,
+      );
+    }
+    profile.sketch = sketch;
+    profile.missing = json.missing;
+    profile.average = json.mean;
+    profile.m2 = json.m2;
+    json.counts.forEach((count, i) => {
+      profile.histogramCounts[i] = count;
+    });
+    profile.distinct = json.distinct === null ? null : new Map(json.distinct);
+    return profile;
+  }
+}
+
+function sameEdges(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((edge, i) => edge === b[i]);
+}
+
+function mergeDistinct(
+  a: ReadonlyMap<number, number> | null,
+  b: ReadonlyMap<number, number> | null,
+): Map<number, number> | null {
+  if (a === null || b === null) return null;
+  const merged = new Map(a);
+  for (const [value, count] of b) merged.set(value, (merged.get(value) ?? 0) + count);
+  return merged.size > DISCRETE_VALUE_LIMIT ? null : merged;
+}
