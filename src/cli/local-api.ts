@@ -1,7 +1,13 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FerryConfig } from '../core/index.js';
 import type {
+  FairnessRequest, // performance and fairness
+  FairnessView,
+  PerformanceReport,
+  PerformanceRequest,
   FeedbackItem,
   FeedbackResult,
   FerryApi,
@@ -9,15 +15,22 @@ import type {
   PredictionListRequest,
   PredictionPage,
   PushRequest,
+  DriftQuery, // profiles and drift (src/monitoring/{profiles,drift})
+  DriftReport,
+  ReferenceRequest,
+  ReferenceView,
 } from '../client/index.js';
 import {
   FeedbackService,
   FeedbackStore,
   MAX_FEEDBACK_ITEMS,
   PredictionStore,
+  PerformanceService, // performance and fairness
   exportPredictions,
   parsePageLimit,
   parsePredictionWindow,
+  createDriftMonitoring, // profiles and drift (src/monitoring/{profiles,drift})
+  type DriftMonitoring,
 } from '../monitoring/index.js';
 import { FerryError } from '../core/index.js';
 // alerts (src/monitoring/alerts)
@@ -48,6 +61,7 @@ const ACTOR = process.env.USER || 'cli';
  */
 export class LocalApi implements FerryApi {
   private inference: { service: InferenceService; models: ModelManager } | undefined;
+  private driftMonitoring: DriftMonitoring | undefined; // profiles and drift
 
   private constructor(
     private readonly stores: FerryStores,
@@ -120,7 +134,8 @@ export class LocalApi implements FerryApi {
     await this.registry.deleteVersion(model, version, { actor: ACTOR });
   }
 
-  async infer(model: string, ref: string | undefined, request: unknown): Promise<InferenceResponse> {
+  /** The in-process inference stack, made on first use. */
+  private engine(): { service: InferenceService; models: ModelManager } {
     if (this.inference === undefined) {
       const models = new ModelManager(new OnnxRuntime(), this.registry, {
         session: {
@@ -136,10 +151,18 @@ export class LocalApi implements FerryApi {
         models,
         this.config,
         NO_OBSERVER,
+        undefined,
+        undefined,
+        undefined,
+        this.drift().validator, // validation (src/monitoring/validation): `reject` applies here too
       );
       this.inference = { service, models };
     }
-    return toJsonResponse(await this.inference.service.infer(model, parseVersionRef(ref), request));
+    return this.inference;
+  }
+
+  async infer(model: string, ref: string | undefined, request: unknown): Promise<InferenceResponse> {
+    return toJsonResponse(await this.engine().service.infer(model, parseVersionRef(ref), request));
   }
 
   // --- monitoring (src/monitoring): the prediction log and feedback in the data folder's database ---
@@ -173,6 +196,28 @@ export class LocalApi implements FerryApi {
   }
   // --- end monitoring ---
 
+  // --- performance and fairness (src/monitoring/performance): reports from the data folder's log ---
+  private performanceService(): PerformanceService {
+    return new PerformanceService({
+      database: this.stores.database,
+      registry: this.registry,
+      config: this.config,
+    });
+  }
+
+  performance(request: PerformanceRequest): Promise<PerformanceReport> {
+    const { slice, ...scope } = request;
+    return this.performanceService().performance({
+      ...scope,
+      slices: slice === undefined ? undefined : [slice],
+    });
+  }
+
+  fairness(request: FairnessRequest): Promise<FairnessView> {
+    return this.performanceService().fairness(request);
+  }
+  // --- end performance and fairness ---
+
   // --- alerts (src/monitoring/alerts): states and history in the data folder's database ---
   private alertService(): AlertService {
     return new AlertService(new AlertStore(this.stores.database), alertRulesFrom(this.config.alerts));
@@ -190,6 +235,50 @@ export class LocalApi implements FerryApi {
     return Promise.resolve(this.alertService().rules());
   }
   // --- end alerts ---
+
+  // --- profiles and drift (src/monitoring/{profiles,drift}): references are profiled in this process ---
+  private drift(): DriftMonitoring {
+    this.driftMonitoring ??= createDriftMonitoring({
+      config: this.config,
+      database: this.stores.database,
+      versions: this.registry,
+      // The model runs here (loaded on first use) to profile the reference's outputs.
+      models: { acquire: (version) => this.engine().models.acquire(version) },
+    });
+    return this.driftMonitoring;
+  }
+
+  async putReference(request: ReferenceRequest): Promise<ReferenceView> {
+    const body = await readFile(request.file).catch((error: Error) => {
+      throw new FerryError(
+        'INVALID_ARGUMENT',
+        `cannot read the reference dataset ${request.file}: ${error.message}`,
+      );
+    });
+    if (body.length > this.config.monitoring.referenceMaxBytes) {
+      throw new FerryError(
+        'BODY_TOO_LARGE',
+        `the reference dataset is larger than monitoring.referenceMaxBytes (${this.config.monitoring.referenceMaxBytes} bytes); send a sample of it, or raise the limit`,
+      );
+    }
+    return this.drift().references.attach({
+      model: request.model,
+      ref: parseVersionRef(request.ref),
+      body,
+      format: request.format,
+      source: request.source ?? basename(request.file),
+      actor: ACTOR,
+    });
+  }
+
+  getReference(model: string, ref: string | undefined): Promise<ReferenceView> {
+    return this.drift().references.describe(model, parseVersionRef(ref));
+  }
+
+  getDrift(model: string, query: DriftQuery = {}): Promise<DriftReport> {
+    return this.drift().drift.report(model, query);
+  }
+  // --- end profiles and drift ---
 
   async close(): Promise<void> {
     await this.inference?.models.close();

@@ -3,6 +3,8 @@ import { FERRY_VERSION } from '../core/index.js';
 import { registerAlertsCommand } from './commands/alerts-command.js'; // alerts
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
+import { registerMonitorCommand } from './commands/monitor-command.js'; // drift
+import { registerMonitorPerformanceCommands } from './commands/monitor-performance-command.js'; // performance
 import { registerPredictCommand } from './commands/predict-command.js';
 import { registerPredictionsCommand } from './commands/predictions-command.js'; // monitoring
 import { registerServeCommands } from './commands/serve-command.js';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerPredictionsCommand(program); // monitoring (src/monitoring): predictions list|export, feedback
   registerAlertsCommand(program); // alerts (src/monitoring/alerts): alerts list|history|rules
+  registerMonitorCommand(program); // drift (src/monitoring/drift): monitor drift|reference
+  registerMonitorPerformanceCommands(program); // performance and fairness: monitor performance|fairness
   registerConfigCommand(program);
   return program;
 }

@@ -9,6 +9,10 @@ import type {
 } from '../registry/index.js';
 import type { InferenceResponse } from '../serving/index.js';
 import type { ExportFormat, FeedbackItem, FeedbackResult, PredictionPage } from '../monitoring/index.js';
+// profiles and drift (src/monitoring/{profiles,drift})
+import type { DatasetFormat, DriftQuery, DriftReport, ReferenceView } from '../monitoring/index.js';
+// performance and fairness (src/monitoring/performance)
+import type { FairnessView, PerformanceReport } from '../monitoring/index.js';
 // alerts (src/monitoring/alerts)
 import type {
   AlertEventView,
@@ -38,6 +42,16 @@ export type {
   AlertStateKind,
   AlertStatusView,
 } from '../monitoring/alerts/index.js';
+// profiles and drift (src/monitoring/{profiles,drift})
+export type {
+  DatasetFormat,
+  DriftQuery,
+  DriftReport,
+  DriftVerdict,
+  FeatureDriftView,
+  FeatureSummary,
+  ReferenceView,
+} from '../monitoring/index.js';
 export type {
   ExportFormat,
   FeedbackItem,
@@ -48,6 +62,43 @@ export type {
   PredictionPage,
   PredictionRecord,
 } from '../monitoring/index.js';
+
+// --- performance and fairness (src/monitoring/performance) ---
+export type {
+  ClassificationSummary,
+  FairnessGroup,
+  FairnessView,
+  PerformanceMetrics,
+  PerformanceReport,
+  RegressionSummary,
+  SliceGroupReport,
+  SliceReport,
+  Verdict,
+} from '../monitoring/index.js';
+
+/** Which window and version a report covers. */
+export interface ReportScopeRequest {
+  readonly model: string;
+  /** A version number or an alias; absent: every version logged in the window, pooled. */
+  readonly version?: string | undefined;
+  /** `current` (default), `last` or `<from>/<to>` (ISO-8601 times). */
+  readonly window?: string | undefined;
+  /** The positive class, instead of `monitoring.positiveClass`. */
+  readonly positiveClass?: string | undefined;
+}
+
+/** A live performance report (`GET /api/v1/models/{model}/performance`). */
+export interface PerformanceRequest extends ReportScopeRequest {
+  /** Slice by this feature, instead of `monitoring.sliceFeatures`. */
+  readonly slice?: string | undefined;
+}
+
+/** A fairness report (`GET /api/v1/models/{model}/fairness`). */
+export interface FairnessRequest extends ReportScopeRequest {
+  /** The sensitive feature, instead of `monitoring.sensitiveFeature`. */
+  readonly feature?: string | undefined;
+}
+// --- end performance and fairness ---
 
 /** Which logged predictions to list (`GET /api/v1/predictions`). Times are ISO-8601. */
 export interface PredictionListRequest {
@@ -73,6 +124,20 @@ export interface PredictionExportRequest {
   /** Include each prediction's feedback. */
   readonly feedback?: boolean | undefined;
 }
+
+// --- profiles (src/monitoring/profiles) ---
+/** A reference dataset to attach to a version (`PUT …/versions/{v}/reference`). */
+export interface ReferenceRequest {
+  readonly model: string;
+  /** A version number or alias; undefined means the default version. */
+  readonly ref: string | undefined;
+  /** Path of the CSV or NDJSON file. */
+  readonly file: string;
+  readonly format: DatasetFormat;
+  /** Name stored with the profile (default: the file's name). */
+  readonly source?: string | undefined;
+}
+// --- end profiles ---
 
 /** A push as the client sends it: the model file by path, plus optional metadata. */
 export interface PushRequest {
@@ -112,6 +177,12 @@ export interface FerryApi {
   /** Send up to 1000 feedback items; one result per item, in order. */
   sendFeedback(items: readonly FeedbackItem[]): Promise<FeedbackResult[]>;
   // --- end monitoring ---
+  // --- performance and fairness (src/monitoring/performance) ---
+  /** Live metrics of a model in a window, from predictions joined with feedback. */
+  performance(request: PerformanceRequest): Promise<PerformanceReport>;
+  /** Group fairness of a model's predictions in a window. */
+  fairness(request: FairnessRequest): Promise<FairnessView>;
+  // --- end performance and fairness ---
   // --- alerts (src/monitoring/alerts) ---
   /** Current alert states of the configured rules, by rule then model. */
   listAlerts(query?: AlertListQuery): Promise<AlertStatusView[]>;
@@ -120,5 +191,13 @@ export interface FerryApi {
   /** The configured alert rules. */
   alertRules(): Promise<AlertRuleView[]>;
   // --- end alerts ---
+  // --- profiles and drift (src/monitoring/{profiles,drift}) ---
+  /** Build and store a version's reference profile from a dataset file; returns its summary. */
+  putReference(request: ReferenceRequest): Promise<ReferenceView>;
+  /** The summary of a version's reference profile (REFERENCE_NOT_FOUND when it has none). */
+  getReference(model: string, ref: string | undefined): Promise<ReferenceView>;
+  /** The drift report of a version over a range of monitoring windows. */
+  getDrift(model: string, query?: DriftQuery): Promise<DriftReport>;
+  // --- end profiles and drift ---
   close(): Promise<void>;
 }

@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Readable } from 'node:stream';
 import { errorCatalog, FerryError, type ErrorCode } from '../core/index.js';
 import type {
   AlertEventView, // alerts (src/monitoring/alerts)
@@ -7,6 +10,14 @@ import type {
   AlertRuleView,
   AlertStatusView,
   AliasEvent,
+  DriftQuery, // profiles and drift (src/monitoring/{profiles,drift})
+  DriftReport,
+  ReferenceRequest,
+  ReferenceView,
+  FairnessRequest, // performance and fairness
+  FairnessView,
+  PerformanceReport,
+  PerformanceRequest,
   FeedbackItem,
   FeedbackResult,
   PredictionExportRequest,
@@ -247,6 +258,20 @@ export class FerryClient implements FerryApi {
   }
   // --- end monitoring ---
 
+  // --- performance and fairness (src/monitoring/performance) ---
+  performance(request: PerformanceRequest): Promise<PerformanceReport> {
+    const { model, version, window, positiveClass, slice } = request;
+    const query = queryString({ version, window, positiveClass, slice });
+    return this.request('GET', `/api/v1/models/${enc(model)}/performance${query}`);
+  }
+
+  fairness(request: FairnessRequest): Promise<FairnessView> {
+    const { model, version, window, positiveClass, feature } = request;
+    const query = queryString({ version, window, positiveClass, feature });
+    return this.request('GET', `/api/v1/models/${enc(model)}/fairness${query}`);
+  }
+  // --- end performance and fairness ---
+
   // --- alerts (src/monitoring/alerts) ---
   async listAlerts(query: AlertListQuery = {}): Promise<AlertStatusView[]> {
     const { state, model, rule } = query;
@@ -264,6 +289,46 @@ export class FerryClient implements FerryApi {
     return (await this.request<{ rules: AlertRuleView[] }>('GET', '/api/v1/alerts/rules')).rules;
   }
   // --- end alerts ---
+
+  // --- profiles and drift (src/monitoring/{profiles,drift}) ---
+  async putReference(request: ReferenceRequest): Promise<ReferenceView> {
+    const version = await this.refOrDefault(request.model, request.ref);
+    const size = (
+      await stat(request.file).catch((error: Error) => {
+        throw new FerryError(
+          'INVALID_ARGUMENT',
+          `cannot read the reference dataset ${request.file}: ${error.message}`,
+        );
+      })
+    ).size;
+    const source = request.source ?? basename(request.file);
+    const body = Readable.toWeb(createReadStream(request.file)) as ReadableStream<Uint8Array>;
+    return this.request(
+      'PUT',
+      `/api/v1/models/${enc(request.model)}/versions/${enc(version)}/reference${queryString({ source })}`,
+      {
+        body,
+        headers: {
+          'content-type': request.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+          'content-length': String(size),
+        },
+      },
+    );
+  }
+
+  async getReference(model: string, ref: string | undefined): Promise<ReferenceView> {
+    const version = await this.refOrDefault(model, ref);
+    return this.request('GET', `/api/v1/models/${enc(model)}/versions/${enc(version)}/reference`);
+  }
+
+  getDrift(model: string, query: DriftQuery = {}): Promise<DriftReport> {
+    const { version, window, windows } = query;
+    return this.request(
+      'GET',
+      `/api/v1/models/${enc(model)}/drift${queryString({ version, window, windows })}`,
+    );
+  }
+  // --- end profiles and drift ---
 
   close(): Promise<void> {
     return Promise.resolve();

@@ -409,6 +409,16 @@ export const ConfigSchema = Type.Object(
           Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
           'The dataset drifts when at least this share of its features drift.',
         ),
+        // --- profiles, validation and drift (src/monitoring/{profiles,validation,drift}) ---
+        profileFlushIntervalMs: key(
+          Type.Integer({ minimum: 10, default: 5000 }),
+          'How often each replica writes its live profiles (one row per version, window and replica) to the database.',
+        ),
+        referenceMaxBytes: key(
+          Type.Integer({ minimum: 1024, default: 67_108_864 }),
+          'Largest reference dataset (CSV or NDJSON) a PUT …/reference accepts (bytes); it is held in memory while it is profiled.',
+        ),
+        // --- end profiles, validation and drift ---
         fairnessMinGroupSize: key(
           Type.Integer({ minimum: 1, default: 30 }),
           'Groups smaller than this get no fairness verdict.',

@@ -32,6 +32,18 @@ export const errorCatalog = {
     meaning: 'A job callback URL is not http(s), or points at a loopback, link-local or metadata address.',
   },
   INVALID_ARGUMENT: { status: 400, meaning: 'A parameter of a management call is invalid.' },
+  // --- profiles, validation and drift (src/monitoring/{profiles,validation,drift}) ---
+  INVALID_INPUT: {
+    status: 400,
+    meaning:
+      "An input value fails validation against the version's reference profile (range, category, missing) and `monitoring.validation` is `reject`; the message names each feature.",
+  },
+  INVALID_DATASET: {
+    status: 400,
+    meaning:
+      'A reference dataset cannot be read: malformed CSV or NDJSON, a value of the wrong type, or a feature column missing.',
+  },
+  // --- end profiles, validation and drift ---
   INVALID_MODEL_NAME: { status: 400, meaning: 'A model name breaks the naming rule.' },
   INVALID_ALIAS: { status: 400, meaning: 'An alias name breaks the naming rule.' },
   INVALID_ARTIFACT: { status: 400, meaning: 'The uploaded file is not a usable ONNX model.' },
@@ -51,6 +63,11 @@ export const errorCatalog = {
   VERSION_NOT_FOUND: { status: 404, meaning: 'The model has no such version or alias.' },
   ALIAS_NOT_FOUND: { status: 404, meaning: 'The model has no such alias.' },
   CARD_NOT_FOUND: { status: 404, meaning: 'The version has no model card.' },
+  REFERENCE_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'The version has no reference profile; attach one with PUT …/reference or `ferry monitor reference`.',
+  }, // profiles (src/monitoring/profiles)
   JOB_NOT_FOUND: { status: 404, meaning: 'No async job has that id (or its result has expired).' },
   JOB_EXISTS: {
     status: 409,

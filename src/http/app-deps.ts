@@ -9,7 +9,9 @@ import type { Readiness } from '../serving/index.js';
 import type { VersionResolver } from '../serving/index.js';
 import type { InferenceStatistics, PrometheusMetrics } from '../telemetry/index.js';
 import type { PredictionMonitoring } from '../monitoring/index.js';
+import type { PerformanceService } from '../monitoring/index.js'; // performance and fairness
 import type { AlertService } from '../monitoring/alerts/index.js'; // alerts (src/monitoring/alerts)
+import type { DriftMonitoring } from '../monitoring/index.js'; // drift (src/monitoring/drift)
 
 /** Everything the HTTP layer needs, built once by the server's composition root. */
 export interface AppDeps {
@@ -33,8 +35,16 @@ export interface AppDeps {
   /** The prediction log, its stores and feedback; routes under /api/v1/predictions and /feedback. */
   readonly predictionMonitoring?: PredictionMonitoring | undefined;
   // --- end monitoring ---
+  // --- performance and fairness (src/monitoring/performance) ---
+  /** Live performance and fairness reports; routes under /api/v1/models/{model}/performance|fairness. */
+  readonly performance?: PerformanceService | undefined;
+  // --- end performance and fairness ---
   // --- alerts (src/monitoring/alerts) ---
   /** Alert states, history and rules; routes under /api/v1/alerts. */
   readonly alerts?: AlertService | undefined;
   // --- end alerts ---
+  // --- profiles and drift (src/monitoring/{profiles,drift}) ---
+  /** Reference profiles and drift reports; routes under /api/v1/models/{m}/…/reference and …/drift. */
+  readonly drift?: Pick<DriftMonitoring, 'references' | 'drift'> | undefined;
+  // --- end profiles and drift ---
 }

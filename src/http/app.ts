@@ -16,7 +16,10 @@ import { registerHealthApiRoutes } from './routes/api/health-routes.js';
 import { registerModelApiRoutes } from './routes/api/model-routes.js';
 import { registerFeedbackApiRoutes } from './routes/api/feedback-routes.js'; // monitoring
 import { registerPredictionApiRoutes } from './routes/api/prediction-routes.js'; // monitoring
+import { registerPerformanceApiRoutes } from './routes/api/performance-routes.js'; // performance and fairness
 import { registerUploadRoutes } from './routes/api/upload-routes.js';
+import { registerDriftRoutes } from './routes/api/drift-routes.js'; // drift (src/monitoring/drift)
+import { registerReferenceRoutes } from './routes/api/reference-routes.js'; // profiles (src/monitoring/profiles)
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerHealthRoutes } from './routes/v2/health-routes.js';
 import { registerInferRoutes } from './routes/v2/infer-routes.js';
@@ -107,8 +110,20 @@ export async function buildApp(
       registerFeedbackApiRoutes(api, deps.predictionMonitoring);
     }
     // --- end monitoring ---
+    // performance and fairness (src/monitoring/performance)
+    if (deps.performance !== undefined) registerPerformanceApiRoutes(api, deps.performance);
     if (deps.alerts !== undefined) registerAlertApiRoutes(api, deps.alerts); // alerts (src/monitoring/alerts)
     await api.register(async (uploads) => registerUploadRoutes(uploads, deps));
+    // --- profiles and drift (src/monitoring/{profiles,drift}): reference datasets have their own body parsers ---
+    const drift = deps.drift;
+    if (drift !== undefined) {
+      registerDriftRoutes(api, drift);
+      await api.register((references) => {
+        registerReferenceRoutes(references, drift, deps.config.monitoring.referenceMaxBytes);
+        return Promise.resolve();
+      });
+    }
+    // --- end profiles and drift ---
   });
   return app;
 }

@@ -17,7 +17,10 @@ import { FERRY_VERSION } from '../core/index.js';
 import { openStores } from './open-stores.js';
 import { createJobs, type JobRouteDeps, type Jobs } from '../jobs/index.js'; // jobs (src/jobs)
 import { createPredictionMonitoring, type PredictionMonitoring } from '../monitoring/index.js'; // monitoring
+import { createDriftMonitoring, DRIFT_METRICS, type DriftMonitoring } from '../monitoring/index.js'; // drift
 import { createAlerts, type AlertWiring, type Alerts } from '../monitoring/alerts/index.js'; // alerts
+import type { MetricSource } from '../monitoring/alerts/index.js'; // drift (src/monitoring/drift)
+import { PerformanceMetricSource, PerformanceService } from '../monitoring/index.js'; // performance and fairness
 
 /** A running Ferry server. */
 export interface FerryServer {
@@ -32,6 +35,8 @@ export interface FerryServer {
   readonly predictionMonitoring: PredictionMonitoring;
   /** Alert rules, their evaluator and the delivery of notifications (src/monitoring/alerts). */
   readonly alerts: Alerts;
+  /** Reference and live profiles, input validation and drift (src/monitoring/{profiles,validation,drift}). */
+  readonly driftMonitoring: DriftMonitoring;
   /** Settles when start-up preloading is over (each preload succeeded or failed). */
   readonly preloaded: Promise<void>;
   /** Stop accepting, finish in-flight requests (up to `server.shutdownGraceMs`), release models, close stores. */
@@ -78,6 +83,18 @@ export async function startFerryServer(
 ): Promise<FerryServer> {
   const logger = options.logger ?? createLogger(config.log.level);
   const { database, registry } = await openStores(config);
+  // --- performance and fairness (src/monitoring/performance): reports and their alert provider ---
+  const performance = new PerformanceService({ database, registry, config });
+  const performanceMetrics = new PerformanceMetricSource(performance);
+  // --- end performance and fairness ---
+  // --- drift (src/monitoring/drift): built after the prediction log (it subscribes to it); the
+  // alerts' drift provider and the Prometheus gauges read it through this reference ---
+  const driftRef: { current?: DriftMonitoring | undefined } = {};
+  const driftMetrics: MetricSource = {
+    read: (model, metric, window, selector) =>
+      driftRef.current?.metricSource.read(model, metric, window, selector) ?? Promise.resolve(undefined),
+  };
+  // --- end drift ---
   // --- alerts (src/monitoring/alerts): rules and channels are checked now; they run once listening ---
   let alerts: Alerts;
   try {
@@ -87,6 +104,11 @@ export async function startFerryServer(
       logger,
       listModels: async () => (await registry.listModels()).map((model) => model.name),
       ...options.alerts,
+      metricProviders: [
+        { metrics: DRIFT_METRICS, source: driftMetrics }, // drift (src/monitoring/drift)
+        ...performanceMetrics.registrations(), // performance and fairness
+        ...(options.alerts?.metricProviders ?? []),
+      ],
     });
   } catch (error) {
     await database.close();
@@ -118,6 +140,7 @@ export async function startFerryServer(
     models,
     cacheEnabled,
     jobCounts: () => jobsRef.current?.counts() ?? Promise.resolve({}),
+    driftSamples: () => driftRef.current?.gauges.samples() ?? [], // drift (src/monitoring/drift)
     onCollectError: (error, metric) => logger.warn({ err: error, metric }, `metric ${metric} not collected`),
   });
   const statistics = new InferenceStatistics({ cacheEnabled });
@@ -135,6 +158,18 @@ export async function startFerryServer(
     throw error;
   });
   // --- end monitoring ---
+  // --- profiles, validation and drift (src/monitoring/{profiles,validation,drift}) ---
+  const driftMonitoring = createDriftMonitoring({
+    config,
+    database,
+    versions: registry,
+    models,
+    log: predictionMonitoring.log,
+    logger: logger.child({ component: 'drift' }),
+    observer: metrics,
+  });
+  driftRef.current = driftMonitoring;
+  // --- end profiles, validation and drift ---
   const resolver = new VersionResolver(registry, config.registry.resolveCacheMs);
   const cache = new ResponseCache(config.cache.maxBytes);
   const inference = new InferenceService(
@@ -145,6 +180,7 @@ export async function startFerryServer(
     cache,
     undefined,
     predictionMonitoring.log, // monitoring (src/monitoring)
+    driftMonitoring.validator, // validation (src/monitoring/validation): monitoring.validation reject|flag|off
   );
   const readiness = new Readiness(models, config.server.strictReadiness);
   // --- jobs (src/jobs): async inference; workers start once the server listens ---
@@ -166,7 +202,9 @@ export async function startFerryServer(
     metrics,
     statistics,
     predictionMonitoring, // monitoring (src/monitoring)
+    performance, // performance and fairness (src/monitoring/performance)
     alerts: alerts.service, // alerts (src/monitoring/alerts)
+    drift: driftMonitoring, // drift (src/monitoring/drift): reference and drift routes
   };
   const app = await buildApp(deps, logger);
   try {
@@ -188,6 +226,7 @@ export async function startFerryServer(
   const preloaded = preload(config, deps, logger);
   jobs?.start(); // jobs (src/jobs)
   predictionMonitoring.start(); // monitoring (src/monitoring): flush timer and retention
+  driftMonitoring.start(); // drift (src/monitoring/drift): live profile flushes, their retention, gauges
   alerts.start(); // alerts (src/monitoring/alerts): evaluation rounds and deliveries
 
   let closing: Promise<void> | undefined;
@@ -218,10 +257,22 @@ export async function startFerryServer(
       await jobsStopped; // jobs (src/jobs)
       await alertsStopped; // alerts (src/monitoring/alerts)
       await predictionMonitoring.close(); // monitoring: write what the prediction log still buffers
+      await driftMonitoring.close(); // drift: write the live profiles still in memory
       await models.close();
       await runtime.close();
       await database.close();
       logger.info('stopped');
     })());
-  return { url, app, registry, logger, observer, predictionMonitoring, alerts, preloaded, close };
+  return {
+    url,
+    app,
+    registry,
+    logger,
+    observer,
+    predictionMonitoring,
+    alerts,
+    driftMonitoring,
+    preloaded,
+    close,
+  };
 }

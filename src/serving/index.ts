@@ -5,6 +5,7 @@ export type {
   InferenceResponse,
   InferenceResult,
   InferOptions,
+  InputValidation, // monitoring (src/monitoring/validation)
   ResponseOutput,
 } from './inference-service.js';
 export { ResponseCache, cacheKey } from './response-cache.js';

@@ -83,6 +83,17 @@ function numberParameter(request: ValidatedRequest, name: string): number | unde
   return value;
 }
 
+// --- monitoring (src/monitoring/validation): the input-validation hook of the hot path ---
+/**
+ * Checks a request's inputs against the version's reference profile before anything is queued
+ * (monitoring's InputValidator). `check` throws INVALID_INPUT to refuse the request; it returns a
+ * promise only when it must first load what it checks against (the first request of a version).
+ */
+export interface InputValidation {
+  check(version: VersionRecord, inputs: Readonly<Record<string, RuntimeTensor>>): void | Promise<void>;
+}
+// --- end monitoring ---
+
 interface SchedulerSlot {
   readonly loaded: LoadedModel;
   readonly scheduler: VersionScheduler;
@@ -105,6 +116,8 @@ export class InferenceService {
     private readonly now: () => number = () => performance.now(),
     /** Monitoring's prediction log: told of every sampled request, success or failure. */
     private readonly predictionSink?: PredictionSink,
+    /** Monitoring's input validation against reference profiles (`monitoring.validation`). */
+    private readonly inputValidation?: InputValidation,
   ) {}
 
   /** Resolve a model and version reference to its record (404 when either is unknown). */
@@ -153,6 +166,10 @@ export class InferenceService {
       });
       const batchable = isBatchable(version.signature);
       rows = batchable ? this.agreedRows(request) : 1;
+      // --- monitoring (src/monitoring/validation): `reject` refuses here, before the cache or the queue ---
+      const validating = this.inputValidation?.check(version, request.inputs);
+      if (validating !== undefined) await validating;
+      // --- end monitoring ---
       // Parameters are checked before anything is loaded or queued. A timeout of 0 means none given.
       const timeoutMicros = numberParameter(request, 'timeout');
       const timeoutMs =

@@ -21,6 +21,10 @@ export interface Tables {
   alert_events: AlertEventsTable;
   alert_deliveries: AlertDeliveriesTable;
   // --- end alerts ---
+  // --- profiles (src/monitoring/profiles): reference and live profiles ---
+  reference_profiles: ReferenceProfilesTable;
+  live_profiles: LiveProfilesTable;
+  // --- end profiles ---
 }
 
 /** A model: a name that groups versions. */
@@ -225,3 +229,43 @@ export interface MonitoringSecretsTable {
   value: string;
   created_at: string;
 }
+
+// --- profiles (src/monitoring/profiles) ---
+
+/** The reference profile of one version, computed from a reference dataset (training or validation data). */
+export interface ReferenceProfilesTable {
+  model: string;
+  version: number;
+  /** The profile (`VersionProfileJson`: per feature and output, mergeable sketches). */
+  profile_json: string;
+  /** Name of the dataset it was computed from (a file name, or what the caller named it). */
+  source: string;
+  /** `sha256:<hex>` of the dataset's bytes. */
+  digest: string;
+  /** Rows of the dataset. */
+  rows: number;
+  /** What was left out and why (JSON array of text): ignored columns, outputs not profiled. */
+  notes_json: string;
+  created_at: string;
+  created_by: string;
+}
+
+/**
+ * The live profile of one version over one monitoring window, as seen by one replica: the replica
+ * rewrites its row (cumulative) on each flush; readers merge the rows of every replica and window.
+ */
+export interface LiveProfilesTable {
+  model: string;
+  version: number;
+  /** Window start and end (ISO-8601), aligned to the Unix epoch by `monitoring.windowMs`. */
+  window_start: string;
+  window_end: string;
+  /** The writing replica (host, process and a random suffix made at start). */
+  replica: string;
+  /** The profile (`VersionProfileJson`). */
+  profile_json: string;
+  /** Predictions (rows) profiled. */
+  rows: number;
+  updated_at: string;
+}
+// --- end profiles ---

@@ -16,4 +16,6 @@ export type {
   PredictionsTable,
   FeedbackTable,
   MonitoringSecretsTable,
+  ReferenceProfilesTable, // profiles (src/monitoring/profiles)
+  LiveProfilesTable,
 } from './database-tables.js';

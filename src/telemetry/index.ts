@@ -3,6 +3,8 @@ export {
   BATCH_SIZE_BUCKETS,
   LATENCY_BUCKETS_SECONDS,
   PrometheusMetrics,
+  type DriftSample, // drift (src/monitoring/drift)
+  type DriftSamplesProvider,
   type JobCountsProvider,
   type LoadStateSource,
   type PrometheusMetricsOptions,

@@ -33,6 +33,25 @@ export interface LoadStateSource {
  */
 export type JobCountsProvider = () => Promise<Readonly<Record<string, number>>>;
 
+// --- profiles, validation and drift (src/monitoring/{validation,drift}) ---
+/** One version's drift for the drift gauges (the shape of monitoring's DriftGaugeSample). */
+export interface DriftSample {
+  readonly model: string;
+  readonly version: number;
+  readonly features: readonly {
+    readonly feature: string;
+    readonly method: string;
+    readonly score: number | null;
+    readonly drifted: boolean | null;
+  }[];
+  /** Share of drifted input features; null when no feature could be judged. */
+  readonly share: number | null;
+}
+
+/** The drift the gauges show, read at each scrape (it must answer from memory). */
+export type DriftSamplesProvider = () => readonly DriftSample[];
+// --- end profiles, validation and drift ---
+
 export interface PrometheusMetricsOptions {
   /** Source of `ferry_models_loaded` (the model manager). Without it the gauge reports zeros. */
   readonly models?: LoadStateSource;
@@ -44,6 +63,8 @@ export interface PrometheusMetricsOptions {
   readonly onCollectError?: (error: unknown, metric: string) => void;
   /** Collect process and Node.js metrics (`ferry_process_*`, `ferry_nodejs_*`). Default true. */
   readonly processMetrics?: boolean;
+  /** Source of the drift gauges (monitoring's DriftGauges). Without it they have no samples. */
+  readonly driftSamples?: DriftSamplesProvider; // drift (src/monitoring/drift)
 }
 
 /**
@@ -67,6 +88,9 @@ export class PrometheusMetrics implements InferenceObserver {
   private readonly predictionsLoggedTotal: Counter<'model'>;
   private readonly predictionsDroppedTotal: Counter<'model'>;
   // --- end monitoring ---
+  // --- validation (src/monitoring/validation) ---
+  private readonly validationFlagsTotal: Counter<'model' | 'version' | 'feature' | 'reason'>;
+  // --- end validation ---
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
@@ -134,6 +158,78 @@ export class PrometheusMetrics implements InferenceObserver {
       registers,
     });
     // --- end monitoring ---
+
+    // --- profiles, validation and drift (src/monitoring/{validation,drift}) ---
+    this.validationFlagsTotal = new Counter({
+      name: 'ferry_validation_flags_total',
+      help: 'Logged predictions whose inputs validation flagged against the reference profile, by feature and reason.',
+      labelNames: ['model', 'version', 'feature', 'reason'],
+      registers,
+    });
+    const driftSamples = options.driftSamples;
+    const readDrift = (metric: string): readonly DriftSample[] => {
+      try {
+        return driftSamples?.() ?? [];
+      } catch (error) {
+        options.onCollectError?.(error, metric);
+        return [];
+      }
+    };
+    new Gauge({
+      name: 'ferry_drift_score',
+      help: "Drift score of each feature and output in the current monitoring window: the method's p-value (ks, chi-square, z-test) or distance (wasserstein, jensen-shannon).",
+      labelNames: ['model', 'version', 'feature', 'method'],
+      registers,
+      collect() {
+        this.reset();
+        for (const sample of readDrift('ferry_drift_score')) {
+          for (const feature of sample.features) {
+            if (feature.score === null) continue;
+            this.set(
+              {
+                model: sample.model,
+                version: String(sample.version),
+                feature: feature.feature,
+                method: feature.method,
+              },
+              feature.score,
+            );
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'ferry_feature_drifted',
+      help: 'Whether each feature and output drifts in the current monitoring window (1) or not (0); absent without a verdict.',
+      labelNames: ['model', 'version', 'feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const sample of readDrift('ferry_feature_drifted')) {
+          for (const feature of sample.features) {
+            if (feature.drifted === null) continue;
+            this.set(
+              { model: sample.model, version: String(sample.version), feature: feature.feature },
+              feature.drifted ? 1 : 0,
+            );
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'ferry_dataset_drift_share',
+      help: 'Share of input features that drift in the current monitoring window; absent without a verdict.',
+      labelNames: ['model', 'version'],
+      registers,
+      collect() {
+        this.reset();
+        for (const sample of readDrift('ferry_dataset_drift_share')) {
+          if (sample.share !== null)
+            this.set({ model: sample.model, version: String(sample.version) }, sample.share);
+        }
+      },
+    });
+    // --- end profiles, validation and drift ---
 
     const models = options.models;
     new Gauge({
@@ -210,6 +306,13 @@ export class PrometheusMetrics implements InferenceObserver {
     if (count > 0) this.predictionsDroppedTotal.inc({ model }, count);
   }
   // --- end monitoring ---
+
+  // --- validation (src/monitoring/validation): fed by the prediction log after each flush ---
+  /** Count logged predictions validation flagged, for one feature and reason. */
+  validationFlagged(model: string, version: number, feature: string, reason: string, count: number): void {
+    if (count > 0) this.validationFlagsTotal.inc({ model, version: String(version), feature, reason }, count);
+  }
+  // --- end validation ---
 
   queueDepth(model: string, version: number, depth: number): void {
     this.queueDepthGauge.set({ model, version: String(version) }, Number.isFinite(depth) ? depth : 0);

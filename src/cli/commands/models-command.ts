@@ -14,6 +14,7 @@ import type {
   VersionRecord,
 } from '../../registry/index.js';
 import { withApi, type TargetOptions } from '../api-target.js';
+import { datasetFormat } from './monitor-command.js'; // profiles (src/monitoring/profiles)
 import { collect, parseLineage, parseTags } from '../key-values.js';
 import { formatBytes, printFields, printJson, printTable, type OutputOptions } from '../output.js';
 
@@ -156,6 +157,13 @@ export function registerModelsCommand(program: Command): void {
     .option('--alias <alias>', 'point this alias at the pushed version')
     .option('--reason <text>', 'why (recorded with the alias move)')
     .option('--description <text>', "sets the model's description")
+    // --- profiles (src/monitoring/profiles) ---
+    .option(
+      '--reference <file>',
+      'reference dataset (training or validation data, CSV or NDJSON) profiled and attached after the push',
+    )
+    .option('--reference-format <format>', 'csv or ndjson (default: from the --reference file name)')
+    // --- end profiles ---
     .action(
       async (
         file: string,
@@ -170,10 +178,17 @@ export function registerModelsCommand(program: Command): void {
           alias?: string;
           reason?: string;
           description?: string;
+          reference?: string;
+          referenceFormat?: string;
         },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
+        // profiles: the reference's format is checked before anything is pushed.
+        const referenceFormat =
+          options.reference === undefined
+            ? undefined
+            : datasetFormat(options.reference, options.referenceFormat);
         const size = (
           await stat(file).catch(() => {
             throw new FerryError('INVALID_ARGUMENT', `cannot read ${file}: no such file`);
@@ -200,8 +215,8 @@ export function registerModelsCommand(program: Command): void {
             )
           : undefined;
         bar?.start(size, 0);
-        const result = await withApi(globals, (api) =>
-          api.push({
+        const { result, reference } = await withApi(globals, async (api) => {
+          const pushed = await api.push({
             model: options.name,
             file,
             card,
@@ -212,9 +227,29 @@ export function registerModelsCommand(program: Command): void {
             reason: options.reason,
             description: options.description,
             onProgress: (sent) => bar?.update(Math.min(sent, size)),
-          }),
-        ).finally(() => bar?.stop());
-        if (globals.json) return printJson(result);
+          });
+          bar?.stop();
+          // --- profiles (src/monitoring/profiles): the reference is attached once the version exists ---
+          if (options.reference === undefined || referenceFormat === undefined) return { result: pushed };
+          const { model, version } = pushed.version;
+          try {
+            const view = await api.putReference({
+              model,
+              ref: String(version),
+              file: options.reference,
+              format: referenceFormat,
+            });
+            return { result: pushed, reference: view };
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new FerryError(
+              error instanceof FerryError ? error.code : 'INTERNAL',
+              `pushed ${model} version ${version}, but its reference profile was not attached: ${reason}; attach it with \`ferry monitor reference ${model}:${version} ${options.reference}\``,
+            );
+          }
+          // --- end profiles ---
+        }).finally(() => bar?.stop());
+        if (globals.json) return printJson(reference === undefined ? result : { ...result, reference });
         const { version } = result;
         process.stdout.write(
           result.created
@@ -223,6 +258,11 @@ export function registerModelsCommand(program: Command): void {
         );
         if (options.alias !== undefined)
           process.stdout.write(`alias ${options.alias} → version ${version.version}\n`);
+        if (reference !== undefined) {
+          process.stdout.write(
+            `reference profile of ${reference.rows} rows from ${reference.source} attached (${Object.keys(reference.features).length} features and outputs profiled)\n`,
+          );
+        }
       },
     );
 

@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.js';
 import { jobsMigration } from './0002-jobs.js';
 import { monitoringMigration } from './0003-monitoring.js';
 import { alertsMigration } from './0004-alerts.js'; // alerts (src/monitoring/alerts)
+import { profilesMigration } from './0005-profiles.js'; // profiles (src/monitoring/profiles)
 import type { FerryMigration } from './ferry-migration.js';
 
 /**
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
   '0002-jobs': jobsMigration,
   '0003-monitoring': monitoringMigration, // monitoring (src/monitoring): prediction log, feedback
   '0004-alerts': alertsMigration, // alerts (src/monitoring/alerts)
+  '0005-profiles': profilesMigration, // profiles (src/monitoring/profiles): reference and live profiles
 };
 
 /** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */

@@ -1,0 +1,137 @@
+import type { FeatureValue } from '../features/extract-rows.js';
+import { OTHER_CATEGORY } from '../stats/index.js';
+import type { VersionProfile } from '../profiles/version-profile.js';
+
+/** Why a value fails validation. */
+export type ViolationReason = 'below_range' | 'above_range' | 'unknown_category' | 'missing';
+
+/** Every reason, in the order messages list them. */
+export const VIOLATION_REASONS: readonly ViolationReason[] = [
+  'below_range',
+  'above_range',
+  'unknown_category',
+  'missing',
+];
+
+/** One failed check of one value. */
+export interface Violation {
+  readonly feature: string;
+  readonly reason: ViolationReason;
+  /** The offending value (null when missing). */
+  readonly value: FeatureValue;
+}
+
+/** The check of one numeric input feature. */
+interface NumericRule {
+  readonly kind: 'numeric';
+  readonly name: string;
+  /** Reference min and max. */
+  readonly min: number;
+  readonly max: number;
+  /** The accepted range: [min − tol·(max − min), max + tol·(max − min)]. */
+  readonly low: number;
+  readonly high: number;
+  /** Missing values are accepted when the reference had some. */
+  readonly missingAllowed: boolean;
+}
+
+/** The check of one categorical input feature. */
+interface CategoricalRule {
+  readonly kind: 'categorical';
+  readonly name: string;
+  /** Categories the reference holds by name; null when the reference overflowed its cap (any category passes). */
+  readonly categories: ReadonlySet<string> | null;
+  readonly missingAllowed: boolean;
+}
+
+/** The check of one input feature. */
+export type FeatureRule = NumericRule | CategoricalRule;
+
+/**
+ * The checks of a version's inputs, precomputed once from its reference profile: per numeric
+ * feature the reference range widened by `tolerance`, per categorical feature the set of
+ * categories seen, and for both whether a missing value is acceptable (only when the reference
+ * had missing values). Checking a row is then a few comparisons and one set lookup per feature.
+ */
+export class ValidationRules {
+  private readonly byName: ReadonlyMap<string, FeatureRule>;
+
+  private constructor(
+    readonly rules: readonly FeatureRule[],
+    /** `monitoring.rangeTolerance` the ranges were widened by. */
+    readonly tolerance: number,
+  ) {
+    this.byName = new Map(rules.map((rule) => [rule.name, rule]));
+  }
+
+  /** The rules of the input features of a reference profile. */
+  static fromReference(reference: VersionProfile, tolerance: number): ValidationRules {
+    const rules: FeatureRule[] = [];
+    for (const [name, entry] of reference.features) {
+      if (entry.source !== 'input') continue;
+      if (entry.kind === 'numeric') {
+        const { min, max } = entry.profile;
+        // A feature the reference never saw a value of has no range to check against.
+        if (min === null || max === null) continue;
+        const slack = tolerance * (max - min);
+        rules.push({
+          kind: 'numeric',
+          name,
+          min,
+          max,
+          low: min - slack,
+          high: max + slack,
+          missingAllowed: entry.profile.missing > 0,
+        });
+      } else {
+        const { profile } = entry;
+        const counts = profile.categoryCounts();
+        const open = profile.other > 0 || counts.has(OTHER_CATEGORY);
+        rules.push({
+          kind: 'categorical',
+          name,
+          categories: open ? null : new Set(counts.keys()),
+          missingAllowed: profile.missing > 0,
+        });
+      }
+    }
+    return new ValidationRules(rules, tolerance);
+  }
+
+  /** The input features these rules check. */
+  get featureNames(): string[] {
+    return this.rules.map((rule) => rule.name);
+  }
+
+  /**
+   * Check one row's input features. A feature absent from `features` (dropped by redaction) or in
+   * `skip` (hashed or masked text, which cannot be compared) is not checked.
+   */
+  check(features: Readonly<Record<string, FeatureValue>>, skip?: ReadonlySet<string>): Violation[] {
+    let violations: Violation[] | undefined;
+    for (const rule of this.rules) {
+      if (!(rule.name in features) || skip?.has(rule.name) === true) continue;
+      const reason = violationOf(rule, features[rule.name] ?? null);
+      if (reason !== undefined)
+        (violations ??= []).push({ feature: rule.name, reason, value: features[rule.name] ?? null });
+    }
+    return violations ?? [];
+  }
+
+  /** The rule of a feature, or undefined. */
+  rule(name: string): FeatureRule | undefined {
+    return this.byName.get(name);
+  }
+}
+
+function violationOf(rule: FeatureRule, value: FeatureValue): ViolationReason | undefined {
+  if (value === null) return rule.missingAllowed ? undefined : 'missing';
+  if (rule.kind === 'numeric') {
+    if (typeof value !== 'number') return undefined;
+    if (value < rule.low) return 'below_range';
+    if (value > rule.high) return 'above_range';
+    return undefined;
+  }
+  if (rule.categories === null) return undefined;
+  return rule.categories.has(String(value)) ? undefined : 'unknown_category';
+}
