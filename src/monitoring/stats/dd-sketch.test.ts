@@ -71,6 +71,61 @@ describe('DDSketch', () => {
     );
   });
 
+  it('centred on an offset, keeps every quantile within α of its distance to the offset', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (values, offset) => {
+          const sketch = new DDSketch(ALPHA, offset);
+          for (const value of values) sketch.add(value);
+          expect(sketch.min === Math.min(...values)).toBe(true); // −0 is kept as 0
+          expect(sketch.max === Math.max(...values)).toBe(true);
+          for (const q of quantiles) {
+            const truth = lowerQuantile(values, q);
+            // Float slack: relative to the magnitudes, and absolute for subnormal differences.
+            const bound =
+              ALPHA * Math.abs(truth - offset) + 1e-9 * (Math.abs(truth) + Math.abs(offset)) + 1e-300;
+            expect(Math.abs((sketch.quantile(q) ?? NaN) - truth)).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
+    );
+  });
+
+  it('resolves a small spread at a large magnitude once centred: 47.6 ± 0.1 gets its own bins', () => {
+    const values = Array.from({ length: 101 }, (_, i) => 47.5 + i * 0.002);
+    const plain = sketchOf(values);
+    const centred = new DDSketch(ALPHA, 47.6);
+    for (const value of values) centred.add(value);
+    expect(plain.bins().length).toBeLessThanOrEqual(2); // bins 2α·47.6 ≈ 0.95 wide hide the spread
+    expect(centred.bins().length).toBeGreaterThan(50);
+    expect(centred.quantile(0.25)).toBeCloseTo(47.55, 3);
+  });
+
+  it('merges exactly when offsets agree, and re-bins the other side when they differ', () => {
+    const values = Array.from({ length: 300 }, (_, i) => 100 + Math.sin(i) * 3);
+    const at = (offset: number, part: readonly number[]) => {
+      const sketch = new DDSketch(ALPHA, offset);
+      for (const value of part) sketch.add(value);
+      return sketch;
+    };
+    const [first, second] = [values.slice(0, 120), values.slice(120)];
+    expect(at(100, first).merge(at(100, second)).toJSON()).toEqual(at(100, values).toJSON());
+    const mixed = at(100, first).merge(at(0, second));
+    expect(mixed.offset).toBe(100);
+    expect([mixed.count, mixed.min, mixed.max]).toEqual([300, Math.min(...values), Math.max(...values)]);
+    for (const q of quantiles) {
+      // Error of the offset-0 side's representative (α·|x|) plus its re-binning (α·|x − 100|).
+      const truth = lowerQuantile(values, q);
+      const bound = ALPHA * Math.abs(truth) * (1 + ALPHA) + ALPHA * Math.abs(truth - 100) + 1e-9;
+      expect(Math.abs((mixed.quantile(q) ?? NaN) - truth)).toBeLessThanOrEqual(bound);
+    }
+    const json = JSON.parse(JSON.stringify(mixed.toJSON()));
+    expect(json.offset).toBe(100);
+    expect(DDSketch.fromJSON(json).toJSON()).toEqual(mixed.toJSON());
+  });
+
   it('estimates the CDF at a value within one bin of the true CDF', () => {
     fc.assert(
       fc.property(fc.array(finite, { minLength: 1, maxLength: 200 }), finite, (values, x) => {

@@ -21,6 +21,8 @@ export const DDSketchJsonSchema = Type.Object(
     positive: BinsSchema,
     /** Bins of the absolute values of the negative values. */
     negative: BinsSchema,
+    /** The value the bins are centred on (see {@link DDSketch}); absent means 0. */
+    offset: Type.Optional(Type.Number()),
   },
   { additionalProperties: false },
 );
@@ -45,6 +47,12 @@ export type DDSketchJson = Static<typeof DDSketchJsonSchema>;
  * **Size.** Bins are kept in maps without collapsing: about ln(max/min) / ln γ bins per sign,
  * e.g. about 115 bins per factor of 10 at α = 0.01 (≈ 1,400 for values spanning 1e-6..1e6).
  *
+ * **Offset.** A sketch may be centred on a value c (`offset`, 0 by default): it bins x − c, so the
+ * error bound becomes |v − x_q| ≤ α·|x_q − c|. Profiles centre their sketches on the reference
+ * median, so a feature whose spread is small next to its magnitude (a latitude of 47.6 ± 0.1, a
+ * year of 2020 ± 2) keeps fine bins where its values are, instead of bins 2α·|x| wide that would
+ * hide a shift from KS and Wasserstein. Only sketches with the same offset merge bin for bin.
+ *
  * Why not `@datadog/sketches-js`: its serialization is protobuf through a `protobufjs` it does not
  * declare as a dependency, drops min/max on decode, and it has no CDF; storing its bins as JSON
  * and reading its CDF would mean reaching into its internal dense stores.
@@ -61,8 +69,17 @@ export class DDSketch {
   private low = Infinity;
   private high = -Infinity;
 
-  /** An empty sketch; α must be in (0, 1). */
-  constructor(relativeAccuracy: number = DEFAULT_RELATIVE_ACCURACY) {
+  /**
+   * An empty sketch; α must be in (0, 1), the offset (the value bins are centred on) a finite
+   * number.
+   */
+  constructor(
+    relativeAccuracy: number = DEFAULT_RELATIVE_ACCURACY,
+    readonly offset: number = 0,
+  ) {
+    if (!Number.isFinite(offset)) {
+      throw new FerryError('INVALID_ARGUMENT', `a sketch offset must be a finite number, got ${offset}`);
+    }
     if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
       throw new FerryError(
         'INVALID_ARGUMENT',
@@ -95,15 +112,24 @@ export class DDSketch {
       throw new FerryError('INVALID_ARGUMENT', `a sketch takes finite numbers only, got ${input}`);
     }
     const value = input === 0 ? 0 : input; // −0 is 0: JSON cannot tell them apart
-    if (value > 0) bump(this.positive, this.keyOf(value), 1);
-    else if (value < 0) bump(this.negative, this.keyOf(-value), 1);
-    else this.zeros += 1;
+    this.bin(value - this.offset, 1);
     this.total += 1;
     if (value < this.low) this.low = value;
     if (value > this.high) this.high = value;
   }
 
-  /** A new sketch holding both inputs' values (neither input changes). */
+  /** Count `count` values at `centred` (a value minus the offset) in its bin. */
+  private bin(centred: number, count: number): void {
+    if (centred > 0) bump(this.positive, this.keyOf(centred), count);
+    else if (centred < 0) bump(this.negative, this.keyOf(-centred), count);
+    else this.zeros += count;
+  }
+
+  /**
+   * A new sketch holding both inputs' values (neither input changes). With equal offsets the
+   * merge is exact; otherwise `other`'s bins are re-binned at this sketch's offset by their
+   * representatives, which adds at most α of their distance to the offset once more.
+   */
   merge(other: DDSketch): DDSketch {
     if (other.relativeAccuracy !== this.relativeAccuracy) {
       throw new FerryError(
@@ -112,9 +138,13 @@ export class DDSketch {
       );
     }
     const merged = this.copy();
-    for (const [key, count] of other.positive) bump(merged.positive, key, count);
-    for (const [key, count] of other.negative) bump(merged.negative, key, count);
-    merged.zeros += other.zeros;
+    if (other.offset === this.offset) {
+      for (const [key, count] of other.positive) bump(merged.positive, key, count);
+      for (const [key, count] of other.negative) bump(merged.negative, key, count);
+      merged.zeros += other.zeros;
+    } else {
+      for (const bin of other.bins()) merged.bin(bin.value - this.offset, bin.weight);
+    }
     merged.total += other.total;
     merged.low = Math.min(merged.low, other.low);
     merged.high = Math.max(merged.high, other.high);
@@ -160,17 +190,18 @@ export class DDSketch {
   /**
    * The sketch as weighted points, ascending: each non-empty bin's representative value with its
    * count. Representatives are not clamped to [min, max], so two sketches of the same accuracy
-   * place a shared bin at the same point: this is the distribution the drift measures compare.
+   * and offset place a shared bin at the same point: this is the distribution the drift measures compare.
    */
   bins(): WeightedValue[] {
     const out: WeightedValue[] = [];
+    const offset = this.offset;
     const negativeKeys = [...this.negative.keys()].sort((a, b) => b - a);
     for (const key of negativeKeys)
-      out.push({ value: -this.valueOf(key), weight: this.negative.get(key) ?? 0 });
-    if (this.zeros > 0) out.push({ value: 0, weight: this.zeros });
+      out.push({ value: offset - this.valueOf(key), weight: this.negative.get(key) ?? 0 });
+    if (this.zeros > 0) out.push({ value: offset, weight: this.zeros });
     const positiveKeys = [...this.positive.keys()].sort((a, b) => a - b);
     for (const key of positiveKeys)
-      out.push({ value: this.valueOf(key), weight: this.positive.get(key) ?? 0 });
+      out.push({ value: offset + this.valueOf(key), weight: this.positive.get(key) ?? 0 });
     return out;
   }
 
@@ -184,12 +215,13 @@ export class DDSketch {
       max: this.max,
       positive: sortedEntries(this.positive),
       negative: sortedEntries(this.negative),
+      ...(this.offset === 0 ? {} : { offset: this.offset }),
     };
   }
 
   /** Rebuild a sketch from {@link DDSketch.toJSON}'s output; refuses inconsistent counts. */
   static fromJSON(json: DDSketchJson): DDSketch {
-    const sketch = new DDSketch(json.relativeAccuracy);
+    const sketch = new DDSketch(json.relativeAccuracy, json.offset ?? 0);
     let binned = json.zeroCount;
     for (const [key, count] of json.positive) {
       bump(sketch.positive, key, count);
@@ -221,7 +253,7 @@ export class DDSketch {
   }
 
   private copy(): DDSketch {
-    const copy = new DDSketch(this.relativeAccuracy);
+    const copy = new DDSketch(this.relativeAccuracy, this.offset);
     for (const [key, count] of this.positive) copy.positive.set(key, count);
     for (const [key, count] of this.negative) copy.negative.set(key, count);
     copy.zeros = this.zeros;

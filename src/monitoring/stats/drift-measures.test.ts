@@ -117,6 +117,20 @@ describe('ksTest', () => {
     expect(result?.statistic).toBeCloseTo(ksStatistic(weightedSample(a), weightedSample(b)), 12);
   });
 
+  it('sees a shift of a feature whose spread is small next to its magnitude (a latitude)', () => {
+    // Uncentred, DDSketch bins at 47.6 are 2α·47.6 ≈ 0.95 wide: both samples would share one or
+    // two bins and KS and Wasserstein would read 0. Live profiles share the reference's centre.
+    const reference = NumericProfile.fromValues(normalSample(2000, 47.6, 0.1, 9));
+    const live = reference.emptyLike();
+    for (const value of normalSample(500, 47.75, 0.1, 10)) live.add(value);
+    expect(live.centre).toBe(reference.centre);
+    expect(reference.centre).toBeCloseTo(47.6, 1);
+    expect(ksTest(reference, live)?.pValue).toBeLessThan(1e-6);
+    expect(ksTest(reference, live)?.statistic).toBeGreaterThan(0.4);
+    expect(wassersteinNormed(reference, live)).toBeGreaterThan(1.3);
+    expect(wassersteinNormed(reference, live)).toBeLessThan(1.7);
+  });
+
   it('does not flag two samples of the same distribution', () => {
     const result = ksTest(
       NumericProfile.fromValues(normalSample(1000, 0, 1, 7)),

@@ -9,8 +9,9 @@ const value = fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultI
   nil: null,
 });
 
+/** Profiles of parts of one stream share edges and centre, as live windows of one reference do. */
 function profileOf(values: readonly (number | null)[]): NumericProfile {
-  return NumericProfile.fromValues(values, { edges: EDGES });
+  return NumericProfile.fromValues(values, { edges: EDGES, centre: 0 });
 }
 
 /** Split `values` at two cut points into three parts. */

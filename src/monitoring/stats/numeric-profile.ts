@@ -45,6 +45,8 @@ export interface NumericProfileOptions {
   readonly edges?: readonly number[];
   /** Sketch relative accuracy α; 0.01 unless given. */
   readonly relativeAccuracy?: number;
+  /** The value the sketch is centred on (see {@link DDSketch}); 0 unless given. */
+  readonly centre?: number;
 }
 
 /**
@@ -88,25 +90,26 @@ export class NumericProfile {
     }
     this.histogramEdges = [...edges];
     this.histogramCounts = new Array<number>(edges.length + 1).fill(0);
-    this.sketch = new DDSketch(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
+    this.sketch = new DDSketch(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY, options.centre ?? 0);
   }
 
   /**
-   * Profile all `values` at once. Unless `edges` are given, the histogram is cut at the
-   * (i/bins)-quantiles of the values themselves (deciles by default): the reference profile.
+   * Profile all `values` at once: the reference profile. Unless `edges` are given, the histogram
+   * is cut at the (i/bins)-quantiles of the values themselves (deciles by default); unless
+   * `centre` is given, the sketch is centred on their median, so its bins are finest where the
+   * values are (see {@link DDSketch}), and live profiles made by {@link emptyLike} share it.
    */
   static fromValues(
     values: readonly (number | null | undefined)[],
     options: NumericProfileOptions & { readonly bins?: number } = {},
   ): NumericProfile {
-    const edges =
-      options.edges ??
-      quantileEdges(
-        values.filter((value): value is number => typeof value === 'number'),
-        options.bins ?? DEFAULT_HISTOGRAM_BINS,
-      );
+    const profiled = values.filter(
+      (value): value is number => typeof value === 'number' && Math.abs(value) <= MAX_PROFILED_MAGNITUDE,
+    );
+    const edges = options.edges ?? quantileEdges(profiled, options.bins ?? DEFAULT_HISTOGRAM_BINS);
     const profile = new NumericProfile({
       edges,
+      centre: options.centre ?? median(profiled),
       ...(options.relativeAccuracy === undefined ? {} : { relativeAccuracy: options.relativeAccuracy }),
     });
     for (const value of values) profile.add(value);
@@ -115,7 +118,16 @@ export class NumericProfile {
 
   /** An empty profile with this one's edges and accuracy: a live window comparable to it. */
   emptyLike(): NumericProfile {
-    return new NumericProfile({ edges: this.histogramEdges, relativeAccuracy: this.sketch.relativeAccuracy });
+    return new NumericProfile({
+      edges: this.histogramEdges,
+      relativeAccuracy: this.sketch.relativeAccuracy,
+      centre: this.sketch.offset,
+    });
+  }
+
+  /** The value the sketch is centred on (the reference median for reference and live profiles). */
+  get centre(): number {
+    return this.sketch.offset;
   }
 
   /** Non-missing values profiled. */
@@ -191,6 +203,7 @@ export class NumericProfile {
     const merged = new NumericProfile({
       edges: this.histogramEdges,
       relativeAccuracy: this.relativeAccuracy,
+      centre: this.centre,
     });
     const sketch = this.sketch.merge(other.sketch);
     const n = sketch.count;
@@ -271,7 +284,11 @@ export class NumericProfile {
         `stored numeric profile is malformed at '${first?.path ?? ''}' (${first?.message ?? 'unknown'}); rebuild it from the reference data`,
       );
     }
-    const profile = new NumericProfile({ edges: json.edges, relativeAccuracy: json.sketch.relativeAccuracy });
+    const profile = new NumericProfile({
+      edges: json.edges,
+      relativeAccuracy: json.sketch.relativeAccuracy,
+      centre: json.sketch.offset ?? 0,
+    });
     const sketch = DDSketch.fromJSON(json.sketch);
     const binned = json.counts.reduce((sum, count) => sum + count, 0);
     if (json.counts.length !== json.edges.length + 1 || binned !== sketch.count) {
@@ -290,6 +307,16 @@ export class NumericProfile {
     profile.distinct = json.distinct === null ? null : new Map(json.distinct);
     return profile;
   }
+}
+
+/** The median of `values` (the mean of the middle two for an even count); 0 when there are none. */
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function sameEdges(a: readonly number[], b: readonly number[]): boolean {
