@@ -59,7 +59,7 @@ function modelMonitoring(withDefaults: boolean) {
       drop: key(Type.Array(Type.String(), d([])), 'Fields (input features or outputs) never stored.'),
       hash: key(
         Type.Array(Type.String(), d([])),
-        'Fields stored as a salted SHA-256 (joinable, not readable).',
+        'Fields stored as an HMAC-SHA256 keyed by a per-database salt (joinable, not readable).',
       ),
       mask: key(
         Type.Array(
@@ -363,7 +363,7 @@ export const ConfigSchema = Type.Object(
       {
         enabled: key(
           Type.Boolean({ default: true }),
-          'Log, profile and watch predictions; false turns all monitoring off.',
+          "Log, profile and watch predictions; false stops the prediction log, live profiles, drift and alerts on them (validation 'reject' still refuses bad inputs).",
         ),
         bufferSize: key(
           Type.Integer({ minimum: 1, default: 10_000 }),
@@ -374,8 +374,8 @@ export const ConfigSchema = Type.Object(
           'How often buffered predictions are written.',
         ),
         windowMs: key(
-          Type.Integer({ minimum: 60_000, default: 3_600_000 }),
-          'Length of a monitoring window (live profiles, drift, performance, fairness).',
+          Type.Integer({ minimum: 1000, default: 3_600_000 }),
+          'Length of a monitoring window (live profiles, drift, performance, fairness). Windows of a few seconds are for tests and demos; keep alerts.evaluateIntervalMs and the flush intervals below the window.',
         ),
         retentionMaxAgeMs: key(
           Type.Integer({ minimum: 60_000, default: 604_800_000 }),

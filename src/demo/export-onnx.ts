@@ -5,8 +5,10 @@ import type { SoftmaxRegressionModel } from './softmax-regression.js';
 export interface SoftmaxRegressionExportOptions {
   /** Graph name written in the file. */
   readonly graphName: string;
-  /** One name per class, in the model's class order; the `species` output gathers from these. */
+  /** One name per class, in the model's class order; the class-name output gathers from these. */
   readonly classNames: readonly string[];
+  /** Name of the output holding the most probable class name (default `species`, the demo's). */
+  readonly labelOutput?: string;
   /** Key/value pairs written as ONNX metadata. Keep them free of timestamps so bytes stay reproducible. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -18,7 +20,7 @@ export interface SoftmaxRegressionExportOptions {
  * - input `features` FP32 `[batch, featureCount]`
  * - `Sub(mean) → Div(std) → MatMul(W) → Add(b) → Softmax` → output `probabilities` FP32 `[batch, classCount]`
  * - `ArgMax(probabilities, axis=1)` → output `class_index` INT64 `[batch]`
- * - `Gather(class names, class_index)` → output `species` BYTES `[batch]`
+ * - `Gather(class names, class_index)` → output `species` (or `labelOutput`) BYTES `[batch]`
  *
  * The bytes depend only on the arguments: the same training gives the same file.
  */
@@ -27,6 +29,7 @@ export function exportSoftmaxRegressionToOnnx(
   options: SoftmaxRegressionExportOptions,
 ): Uint8Array {
   const { featureCount, classCount } = model;
+  const labelOutput = options.labelOutput ?? 'species';
   if (options.classNames.length !== classCount) {
     throw new RangeError(`the model has ${classCount} classes but ${options.classNames.length} class names`);
   }
@@ -43,9 +46,9 @@ export function exportSoftmaxRegressionToOnnx(
     .node('Add', ['weighted', 'bias'], ['logits'])
     .node('Softmax', ['logits'], ['probabilities'], { axis: -1 })
     .node('ArgMax', ['probabilities'], ['class_index'], { axis: 1, keepdims: 0 })
-    .node('Gather', ['class_names', 'class_index'], ['species'], { axis: 0 })
+    .node('Gather', ['class_names', 'class_index'], [labelOutput], { axis: 0 })
     .output('probabilities', 'FP32', ['batch', classCount])
     .output('class_index', 'INT64', ['batch'])
-    .output('species', 'BYTES', ['batch'])
+    .output(labelOutput, 'BYTES', ['batch'])
     .toBytes({ producerName: 'ferry', metadata: { ...options.metadata } });
 }

@@ -22,7 +22,10 @@ export interface AlertEvaluatorOptions {
   readonly windowMs: number;
   /** How often a round runs (`alerts.evaluateIntervalMs`). */
   readonly intervalMs: number;
-  /** How long after its end a window is complete (`monitoring.flushIntervalMs`). */
+  /**
+   * How long after its end a window is complete: `monitoring.flushIntervalMs` (the log writes its
+   * predictions) plus `monitoring.profileFlushIntervalMs` (the live profiles drift reads are written).
+   */
   readonly settleMs: number;
 }
 

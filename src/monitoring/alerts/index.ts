@@ -171,7 +171,9 @@ export function createAlerts(
     {
       windowMs: config.alerts.windowMs === 0 ? config.monitoring.windowMs : config.alerts.windowMs,
       intervalMs: config.alerts.evaluateIntervalMs,
-      settleMs: config.monitoring.flushIntervalMs,
+      // A window is complete once its predictions are written (the log's flush) and profiled (the
+      // live profiles' flush): drift reads the profiles, not the log.
+      settleMs: config.monitoring.flushIntervalMs + config.monitoring.profileFlushIntervalMs,
     },
   );
   const evaluating = config.monitoring.enabled && rules.length > 0;

@@ -41,7 +41,11 @@ export async function startAlertServer(
     dataDir,
     ...overrides,
     server: { host: '127.0.0.1', port: 0 },
-    monitoring: { flushIntervalMs: 10, ...(overrides.monitoring as Overrides | undefined) },
+    monitoring: {
+      flushIntervalMs: 10,
+      profileFlushIntervalMs: 10,
+      ...(overrides.monitoring as Overrides | undefined),
+    },
     alerts: { evaluateIntervalMs: 100, windowMs: 300, ...alerts },
     log: { level: process.env.FERRY_TEST_LOG_LEVEL ?? 'silent' },
   });
