@@ -1,6 +1,7 @@
 // Closed-loop load: a Node http client with microsecond latency resolution (autocannon rounds
 // latencies to whole milliseconds, too coarse for sub-millisecond comparisons), autocannon for
-// high concurrency, and the matrix running every contender at every concurrency.
+// high concurrency, the matrix running every contender at every concurrency, and the overhead of
+// monitoring (Ferry with and without it, side by side).
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { cpuSeconds, inferPath, machineBusySeconds, percentile, waitIdle } from './lib.mjs';
@@ -96,8 +97,14 @@ async function autocannonRun({ url, body, connections, durationMs }) {
  * One measured run; adds the CPU (in cores) the server, this client and everything else on the
  * machine used meanwhile — other work on a shared machine shows up as "other".
  */
-async function runOnce(contender, model, connections, { durationMs, warmupMs }) {
-  await waitIdle(contender.pid);
+async function runOnce(
+  contender,
+  model,
+  connections,
+  { durationMs, warmupMs, others = [], withTail = false },
+) {
+  // Every server idle first: no backlog of one run (a flush, say) competes with the next.
+  for (const server of [contender, ...others]) await waitIdle(server.pid);
   const url = contender.url + inferPath(model);
   const serverBefore = cpuSeconds(contender.pid);
   const clientBefore = process.cpuUsage();
@@ -112,8 +119,18 @@ async function runOnce(contender, model, connections, { durationMs, warmupMs }) 
   const clientUsage = process.cpuUsage(clientBefore);
   const client = (clientUsage.user + clientUsage.system) / 1e6;
   const other = machineBusySeconds() - machineBefore - server - client;
+  // CPU the server still spends on the run's requests after it (a flush of buffered predictions,
+  // say): charged to the run as if it had happened inside it, for `withTail`.
+  let tailSeconds = 0;
+  if (withTail) {
+    const tailStart = cpuSeconds(contender.pid);
+    await waitIdle(contender.pid);
+    tailSeconds = Math.max(0, cpuSeconds(contender.pid) - tailStart);
+  }
   return {
     ...result,
+    tailSeconds,
+    requestsPerSecondWithTail: (result.requestsPerSecond * seconds) / (seconds + tailSeconds),
     serverCores: server / seconds,
     clientCores: client / seconds,
     otherCores: Math.max(0, other / seconds),
@@ -136,6 +153,8 @@ function summarise(runs) {
     serverCores: mean(runs.map((run) => run.serverCores)),
     clientCores: mean(runs.map((run) => run.clientCores)),
     otherCores: mean(runs.map((run) => run.otherCores)),
+    tailSeconds: mean(runs.map((run) => run.tailSeconds)),
+    requestsPerSecondWithTail: mean(runs.map((run) => run.requestsPerSecondWithTail)),
     repeats: runs.length,
   };
 }
@@ -174,6 +193,76 @@ export async function closedLoopMatrix({ models, contenders, durationMs, warmupM
       results[model.name][connections] = Object.fromEntries(
         Object.entries(runs).map(([name, list]) => [name, summarise(list)]),
       );
+    }
+  }
+  return results;
+}
+
+/** Concurrencies of the monitoring overhead rows. */
+export const MONITORING_CONCURRENCIES = [16, 64];
+
+/** Predictions a Ferry server's log dropped since start (`GET /api/v1/health`), NaN when unknown. */
+async function droppedPredictions(server) {
+  try {
+    const health = await (await fetch(`${server.url}/api/v1/health`)).json();
+    return Number(health.monitoring?.dropped ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Ferry with monitoring (`on`: prediction log, live profiles and validation at sampling 1) and
+ * without it (`off`: `monitoring.enabled=false`), per model and concurrency: `repeats` rounds of
+ * one run each, the order alternating every round. Returns
+ * `results[model][concurrency] = { on, off, ratio }`, ratio = on req/s ÷ off req/s (means), and
+ * the predictions `on` dropped during its runs (a full log buffer makes monitoring cheaper).
+ */
+export async function monitoringOverhead({ models, on, off, durationMs, warmupMs, repeats, log }) {
+  const results = {};
+  for (const model of models) {
+    results[model.name] = {};
+    for (const server of [on, off]) {
+      await waitIdle(server.pid);
+      await autocannonRun({
+        url: server.url + inferPath(model),
+        body: model.body,
+        connections: 16,
+        durationMs: warmupMs,
+      });
+    }
+    for (const connections of MONITORING_CONCURRENCIES) {
+      const runs = { on: [], off: [] };
+      let dropped = 0;
+      for (let round = 0; round < repeats; round++) {
+        const order = round % 2 === 0 ? [on, off] : [off, on];
+        for (const server of order) {
+          const key = server === on ? 'on' : 'off';
+          const droppedBefore = key === 'on' ? await droppedPredictions(on) : 0;
+          const run = await runOnce(server, model, connections, {
+            durationMs,
+            warmupMs,
+            others: order.filter((other) => other !== server),
+            withTail: true,
+          });
+          if (key === 'on') dropped += (await droppedPredictions(on)) - droppedBefore;
+          runs[key].push(run);
+          log(
+            `monitoring ${key}, ${model.name} c=${connections}: ${run.requestsPerSecond.toFixed(0)} req/s, ` +
+              `server cores ${run.serverCores.toFixed(2)}, tail ${run.tailSeconds.toFixed(2)} s, errors ${run.errors}`,
+          );
+        }
+      }
+      const summary = { on: summarise(runs.on), off: summarise(runs.off), dropped };
+      summary.ratio = summary.on.requestsPerSecond / summary.off.requestsPerSecond;
+      summary.ratios = runs.on.map((run, i) => run.requestsPerSecond / runs.off[i].requestsPerSecond);
+      // The same ratio with the CPU each server spent after its runs charged to them.
+      summary.ratioWithTail = summary.on.requestsPerSecondWithTail / summary.off.requestsPerSecondWithTail;
+      log(
+        `monitoring ${model.name} c=${connections}: on ÷ off = ${summary.ratio.toFixed(2)} ` +
+          `(${summary.ratioWithTail.toFixed(2)} with tail), dropped ${dropped}`,
+      );
+      results[model.name][connections] = summary;
     }
   }
   return results;

@@ -216,16 +216,67 @@ async function warmUp(server, models, requests = 20) {
 }
 
 /**
- * `ferry serve` on a fresh data folder with `env` (FERRY_* settings) on top of the defaults; the
- * models are pushed over HTTP, loaded through their version's readiness route and warmed up.
+ * A reference dataset of a model as NDJSON, `rows` rows of its input columns named as Ferry names
+ * the columns of an unnamed 2-D input (`<input>[j]`). Each value is the bench request's value
+ * moved by up to ±50% of its size (at least ±0.05), so the reference spans the request and the
+ * bench's requests pass validation, as a user's in-distribution traffic would.
  */
-export async function startFerry(models, env = {}) {
+export function referenceDataset(model, rows = 500) {
+  const [input] = JSON.parse(model.body).inputs;
+  let seed = 11;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const lines = [];
+  for (let row = 0; row < rows; row++) {
+    const record = {};
+    input.data.forEach((value, j) => {
+      record[`${input.name}[${j}]`] = value + (random() * 2 - 1) * Math.max(0.05, 0.5 * Math.abs(value));
+    });
+    lines.push(JSON.stringify(record));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Attach {@link referenceDataset} to a version over HTTP, as a user does before serving it. */
+async function attachReference(url, model, version) {
+  const response = await fetch(`${url}/api/v1/models/${model.name}/versions/${version}/reference`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: referenceDataset(model),
+  });
+  const text = await response.text();
+  if (response.status !== 200 && response.status !== 201) {
+    throw new Error(`reference of ${model.name} refused: ${response.status} ${text}`);
+  }
+}
+
+/**
+ * `ferry serve` on a fresh data folder with `env` (FERRY_* settings) on top of the defaults; the
+ * models are pushed over HTTP, loaded through their version's readiness route and warmed up. With
+ * `reference`, each version first gets a reference profile ({@link referenceDataset}), so input
+ * validation and live profiles laid out like the reference run as they do for a user. `nodeArgs`
+ * go to node before the CLI (`--cpu-prof`, say, to profile the server).
+ */
+export async function startFerry(
+  models,
+  env = {},
+  { name = 'Ferry', reference = false, nodeArgs = [] } = {},
+) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ferry-bench-data-'));
   const port = await freePort();
-  const args = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
+  const args = [
+    ...nodeArgs,
+    CLI,
+    'serve',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'warn',
+  ];
   // The data folder as working directory: no ferry.yaml from where the bench was started applies.
   const { child, output } = spawnPinned(args, env, dataDir);
-  const server = { name: 'Ferry', child, output, pid: child.pid, url: `http://127.0.0.1:${port}` };
+  const server = { name, child, output, pid: child.pid, url: `http://127.0.0.1:${port}` };
   server.stop = async () => {
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -246,6 +297,7 @@ export async function startFerry(models, env = {}) {
       if (pushed.status !== 201) throw new Error(`push of ${model.name} failed: ${JSON.stringify(result)}`);
       const ready = `${server.url}/v2/models/${model.name}/versions/${result.version.version}/ready`;
       await Promise.race([waitForStatus(ready), exited]);
+      if (reference) await Promise.race([attachReference(server.url, model, result.version.version), exited]);
     }
     return await warmUp(server, models);
   } catch (error) {

@@ -1,13 +1,15 @@
 // The Markdown report of one `npm run bench`: setup, the targets it is judged on (each checked
 // against the measurements: PASS or MISS with the measured ratio), then every table. The
 // benchmark never adapts to the targets; they only read its results.
-import { CONCURRENCIES } from './closed-loop.mjs';
+import { CONCURRENCIES, MONITORING_CONCURRENCIES } from './closed-loop.mjs';
 import { RAW_SESSION_OPTIONS } from './lib.mjs';
 import { CONNECTIONS } from './open-loop.mjs';
 
 /** Second-half peak RSS may exceed the first half's by this much and still count as bounded. */
 export const RSS_GROWTH_ALLOWANCE = { factor: 1.1, slackMiB: 16 };
 export const REJECTION_BUDGET_MS = 5;
+/** Ferry with monitoring at sampling 1 keeps at least this share of its req/s without it. */
+export const MONITORING_KEEP = 0.9;
 
 const ratio = (value) => `${value.toFixed(2)}×`;
 const survival = (o) => {
@@ -88,6 +90,19 @@ export function checkTargets({ closed, raw, overload, deadlineMs }) {
     ),
   );
   return checks;
+}
+
+/** One check per model: Ferry's req/s with monitoring ÷ without it, at c = 64. */
+export function checkMonitoring(monitoring) {
+  return Object.entries(monitoring).map(([model, byConcurrency]) => {
+    const r = byConcurrency[64];
+    return check(
+      `${model}, c=64: Ferry req/s with monitoring ÷ without`,
+      `${r.ratio.toFixed(2)} (${r.on.requestsPerSecond.toFixed(0)} ÷ ${r.off.requestsPerSecond.toFixed(0)}; ${r.ratioWithTail.toFixed(2)} with the after-run CPU charged)`,
+      `≥ ${MONITORING_KEEP.toFixed(2)}`,
+      r.ratio >= MONITORING_KEEP,
+    );
+  });
 }
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -186,6 +201,35 @@ function overloadTable(overload) {
   ];
 }
 
+function monitoringTable(monitoring) {
+  const lines = [
+    '| model | c | with monitoring req/s | range | without req/s | range | ratio (per round) | ratio with after-run CPU | server cores with / without | dropped |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [model, byConcurrency] of Object.entries(monitoring)) {
+    for (const c of MONITORING_CONCURRENCIES) {
+      const r = byConcurrency[c];
+      if (r === undefined) continue;
+      lines.push(
+        `| ${model} | ${c} | ${fmt(r.on.requestsPerSecond)} | ${fmt(r.on.rpsMin)}–${fmt(r.on.rpsMax)} | ${fmt(r.off.requestsPerSecond)} | ${fmt(r.off.rpsMin)}–${fmt(r.off.rpsMax)} | **${fmt(r.ratio, 2)}** (${r.ratios.map((x) => fmt(x, 2)).join(', ')}) | ${fmt(r.ratioWithTail, 2)} | ${fmt(r.on.serverCores, 2)} / ${fmt(r.off.serverCores, 2)} | ${r.dropped} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The monitoring overhead section: how it was measured, then the table. */
+export function monitoringSection(monitoring, settings) {
+  return [
+    '## Monitoring overhead',
+    '',
+    `Two Ferry servers on core 0, both models pushed, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run): **with** monitoring (the defaults: \`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled) and **without** (\`FERRY_MONITORING_ENABLED=false\`). Closed loop with autocannon, ${settings.monitoringRepeats} round(s) of one ${settings.durationMs / 1000} s run per server, the order alternating each round; both servers idle before each run. Ratio = mean req/s with ÷ mean req/s without (per-round ratios in brackets). Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
+    '',
+    ...monitoringTable(monitoring),
+    '',
+  ];
+}
+
 /** Whether the generator delivered the load asked for; a shortfall makes the overload rows weaker evidence. */
 function overloadValidity(o, capacity, factor) {
   const reached = o.arrivalRate / capacity;
@@ -253,6 +297,7 @@ export function renderReport(r) {
   for (const model of r.models) {
     lines.push(`### ${model.name}`, '', ...closedTable(r.closed[model.name], r.raw[model.name]), '');
   }
+  if (r.monitoring !== undefined) lines.push(...monitoringSection(r.monitoring, settings));
   lines.push(
     '## Overload (open loop, heavy model)',
     '',

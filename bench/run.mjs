@@ -1,8 +1,10 @@
 // `npm run bench`: every contender measured side by side in one run on this machine — compute
-// ceiling, closed loop at c = 1/16/64/256, open-loop overload, demo cold start — printed as
-// Markdown and written to bench/RESULTS.md.
+// ceiling, closed loop at c = 1/16/64/256, monitoring overhead, open-loop overload, demo cold
+// start — printed as Markdown and written to bench/RESULTS.md.
 //   --quick           short smoke run (~1–2 min): short runs, one repeat, 5 s overload
 //   --no-write        print only; leave bench/RESULTS.md alone
+//   --only=monitoring only the monitoring overhead rows (Ferry with and without monitoring, ~2 min;
+//                     ~1 min with --quick), printed, never written
 //   --deadline-ms=N   Ferry's serving.defaultTimeoutMs in the overload scenario (default 100)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { buildDemoModel, buildRandomMlp, mlpParameterCount } from '../dist/demo/index.js';
-import { closedLoopMatrix } from './closed-loop.mjs';
+import { closedLoopMatrix, monitoringOverhead } from './closed-loop.mjs';
 import {
   CLI,
   coldStarts,
@@ -25,7 +27,7 @@ import {
   startNaive,
 } from './lib.mjs';
 import { overload } from './open-loop.mjs';
-import { checkTargets, renderReport } from './report.mjs';
+import { checkMonitoring, checkTargets, monitoringSection, renderReport } from './report.mjs';
 
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
@@ -35,8 +37,12 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'deadline-ms': { type: 'string', default: '100' },
+    only: { type: 'string' },
   },
 });
+if (flags.only !== undefined && flags.only !== 'monitoring') {
+  throw new Error(`--only takes 'monitoring', got '${flags.only}'`);
+}
 const quick = flags.quick;
 const deadlineMs = Number(flags['deadline-ms']);
 if (!(deadlineMs > 0)) throw new Error(`--deadline-ms must be a positive number of milliseconds`);
@@ -46,6 +52,8 @@ const settings = {
   durationMs: quick ? 2000 : 5000,
   warmupMs: quick ? 500 : 1000,
   repeats: quick ? 1 : 2,
+  // Interleaved rounds of the monitoring overhead rows (an even number balances the order).
+  monitoringRepeats: quick ? 2 : 4,
   rawMs: quick ? 250 : 1000,
   overloadFactor: 3,
   overloadMs: quick ? 5000 : 20_000,
@@ -117,6 +125,62 @@ function ferryConfig(cwd) {
   });
 }
 
+/**
+ * The monitoring overhead rows: Ferry with monitoring and every version given a reference
+ * profile, and Ferry with `monitoring.enabled=false` (also given references), measured in turn.
+ */
+async function measureMonitoring(models, servers) {
+  log('starting Ferry with and without monitoring, each version with a reference profile');
+  const on = await startFerry(models, {}, { name: 'Ferry, monitoring on', reference: true });
+  servers.push(on);
+  const off = await startFerry(
+    models,
+    { FERRY_MONITORING_ENABLED: 'false' },
+    { name: 'Ferry, monitoring off', reference: true },
+  );
+  servers.push(off);
+  const results = await monitoringOverhead({
+    models,
+    on,
+    off,
+    durationMs: settings.durationMs,
+    warmupMs: settings.warmupMs,
+    repeats: settings.monitoringRepeats,
+    log,
+  });
+  await on.stop();
+  await off.stop();
+  servers.length = 0;
+  return results;
+}
+
+if (flags.only === 'monitoring') {
+  const pinning = pinSelf();
+  const { dir, models } = buildBenchModels();
+  const servers = [];
+  try {
+    const monitoring = await measureMonitoring(models, servers);
+    const checks = checkMonitoring(monitoring);
+    process.stdout.write(
+      [
+        '# Ferry benchmark: monitoring overhead only',
+        '',
+        `Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\`. Date: ${new Date().toISOString()}. Machine: ${machine()}. Pinning: ${pinning}.`,
+        '',
+        '| target | measured | goal | verdict |',
+        '| --- | --- | --- | --- |',
+        ...checks.map((c) => `| ${c.name} | ${c.measured} | ${c.target} | **${c.pass ? 'PASS' : 'MISS'}** |`),
+        '',
+        ...monitoringSection(monitoring, settings),
+      ].join('\n'),
+    );
+  } finally {
+    while (servers.length > 0) await servers.pop().stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 const startedAt = performance.now();
 const loadAverageAtStart = os.loadavg()[0];
 const pinning = pinSelf();
@@ -143,6 +207,7 @@ try {
   servers.push(await startFloor(models, responses));
   const closed = await closedLoopMatrix({ models, contenders: servers, ...settings, log });
   while (servers.length > 0) await servers.pop().stop();
+  const monitoring = await measureMonitoring(models, servers);
 
   const capacity = closed.heavy[64].Ferry.requestsPerSecond;
   const rate = settings.overloadFactor * capacity;
@@ -179,10 +244,14 @@ try {
     ),
     raw,
     closed,
+    monitoring,
     overload: { capacity, runs },
     coldStart,
   };
-  results.checks = checkTargets({ closed, raw, overload: { capacity, Ferry: runs.Ferry }, deadlineMs });
+  results.checks = [
+    ...checkTargets({ closed, raw, overload: { capacity, Ferry: runs.Ferry }, deadlineMs }),
+    ...checkMonitoring(monitoring),
+  ];
   results.wallSeconds = (performance.now() - startedAt) / 1000;
   report = `${renderReport(results).join('\n')}`;
 } finally {

@@ -13,6 +13,7 @@ export interface Tables {
   jobs: JobsTable;
   // --- monitoring (src/monitoring): prediction log and feedback ---
   predictions: PredictionsTable;
+  prediction_layouts: PredictionLayoutsTable;
   feedback: FeedbackTable;
   monitoring_secrets: MonitoringSecretsTable;
   // --- end monitoring ---
@@ -196,8 +197,12 @@ export interface PredictionsTable {
   at: string;
   model: string;
   version: number;
-  /** Named input features after redaction (JSON object). */
+  /** Named input features after redaction (JSON object); without those packed in `features_f32`. */
   features_json: string;
+  /** The layout of the packed features (`prediction_layouts.id`), or null when none are packed. */
+  layout_id: number | null;
+  /** Numeric inputs read from FP32 tensors, float32 little-endian in layout order (NaN: missing). */
+  features_f32: Buffer | null;
   /** Named outputs after redaction (JSON object). */
   outputs_json: string;
   latency_ms: number;
@@ -206,6 +211,17 @@ export interface PredictionsTable {
   caller: string;
   /** Input-validation reasons (JSON array), or null. */
   flags_json: string | null;
+}
+
+/**
+ * How the packed features of logged predictions are laid out: `layout_json` is
+ * `{"order": [every stored input feature, in feature order], "packed": [names of the float32 values]}`,
+ * found by `digest` (its SHA-256). Written once per distinct layout; never deleted.
+ */
+export interface PredictionLayoutsTable {
+  id: Generated<number>;
+  digest: string;
+  layout_json: string;
 }
 
 /** Ground truth for one prediction, by its request id; a later submission replaces an earlier one. */

@@ -14,6 +14,7 @@ export type {
   AliasesTable,
   AliasEventsTable,
   PredictionsTable,
+  PredictionLayoutsTable,
   FeedbackTable,
   MonitoringSecretsTable,
   ReferenceProfilesTable, // profiles (src/monitoring/profiles)

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHalfBits } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
 import type { RuntimeTensor } from '../../runtime/index.js';
-import { extractRows } from './extract-rows.js';
+import { extractRows, shortFloat32 } from './extract-rows.js';
 import { featuresOf } from './feature-spec.js';
 
 const tensor = (
@@ -145,5 +146,27 @@ describe('extractRows number forms', () => {
     expect(rows.map((row) => row.features.x)).toEqual([46.1, 0.1, Math.fround(1 / 3), 16777216, 0]);
     for (const [index, row] of rows.entries())
       expect(Math.fround(row.features.x as number)).toBe(data[index]);
+  });
+});
+
+describe('shortFloat32', () => {
+  const byText = (value: number): number => {
+    const short = Number(value.toPrecision(7));
+    return Math.fround(short) === value ? short : value;
+  };
+
+  it('gives exactly what the shortest 7-digit text gives, for every float32', () => {
+    fc.assert(
+      fc.property(fc.float({ noDefaultInfinity: false }), (value) => {
+        expect(Object.is(shortFloat32(value), byText(value)) || Number.isNaN(value)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const value of [
+      46.1, 0.1, -0.1, 1e-7, 9999999.5, 16777216, 3.4e38, 1.17549435e-38, 1e-45, 0.5, 2.5e-5,
+    ]) {
+      const float = Math.fround(value);
+      expect(shortFloat32(float)).toBe(byText(float));
+    }
   });
 });

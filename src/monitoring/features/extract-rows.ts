@@ -18,10 +18,50 @@ type Reader = (index: number) => FeatureValue;
 
 const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
-/** A float32 as the shortest of 7 significant digits when that reads back as the same float32. */
-function shortFloat32(value: number): number {
+/** Exact powers of ten as doubles (10^0 … 10^22; beyond, a power of ten is rounded). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/** {@link shortFloat32} the slow, obviously right way. */
+function shortFloat32ByText(value: number): number {
   const short = Number(value.toPrecision(7));
   return Math.fround(short) === value ? short : value;
+}
+
+/**
+ * A float32 as the shortest of 7 significant digits when that reads back as the same float32
+ * (46.1, not 46.099998474121094); other values as they are. Computed with arithmetic: the 7-digit
+ * mantissa m and the exact power of ten p give m / p (or m · p), the correctly rounded double of
+ * the decimal, exactly what `Number(value.toPrecision(7))` gives; values whose rounding is too
+ * close to a tie to decide in doubles, and magnitudes beyond the exact powers of ten, take the
+ * text route.
+ */
+export function shortFloat32(value: number): number {
+  if (value === 0) return 0; // −0 too, as its text "0.000000" reads
+  if (!Number.isFinite(value)) return value;
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e7 && Number.isInteger(value)) return value;
+  let exponent = Math.floor(Math.log10(magnitude));
+  const scaledBy = (e: number): number =>
+    e <= 6 ? magnitude * POWERS_OF_TEN[6 - e]! : magnitude / POWERS_OF_TEN[e - 6]!;
+  if (exponent < -16 || exponent > 27) return shortFloat32ByText(value);
+  let scaled = scaledBy(exponent);
+  // log10 may be one off next to a power of ten: keep the mantissa to 7 digits.
+  if (scaled >= 1e7) scaled = scaledBy(++exponent);
+  else if (scaled < 1e6) scaled = scaledBy(--exponent);
+  if (exponent < -16 || exponent > 27) return shortFloat32ByText(value);
+  const floor = Math.floor(scaled);
+  const fraction = scaled - floor;
+  if (Math.abs(fraction - 0.5) < 1e-6) return shortFloat32ByText(value);
+  const mantissa = fraction < 0.5 ? floor : floor + 1;
+  const short =
+    exponent <= 6 ? mantissa / POWERS_OF_TEN[6 - exponent]! : mantissa * POWERS_OF_TEN[exponent - 6]!;
+  const signed = value < 0 ? -short : short;
+  return Math.fround(signed) === value ? signed : value;
+}
+
+/** A stored float32 feature value: {@link shortFloat32}, or null when NaN or infinite (missing). */
+export function storedFloat32(value: number): number | null {
+  return Number.isFinite(value) ? shortFloat32(value) : null;
 }
 
 /** Read element `index` of a tensor as a feature value of `kind`. */
@@ -116,16 +156,37 @@ function columnOf(feature: FeatureSpec, tensor: RuntimeTensor): Column {
 }
 
 /**
+ * The rows a request has as {@link extractRows} counts them: the first input feature's (else the
+ * first output's), 0 with no feature tensor at all.
+ */
+export function rowCountOf(
+  features: readonly FeatureSpec[],
+  inputs: NamedTensors | undefined,
+  outputs: NamedTensors | undefined,
+): number {
+  let outputRows = -1;
+  for (const feature of features) {
+    const output = feature.source === 'output';
+    const tensor = (output ? outputs : inputs)?.[feature.tensor];
+    if (tensor === undefined) continue;
+    if (!output) return rowsOf(tensor, feature.column);
+    if (outputRows < 0) outputRows = rowsOf(tensor, feature.column);
+  }
+  return Math.max(0, outputRows);
+}
+
+/**
  * Turn a request's tensors into rows of named values, one per row of its batch. Input features of
  * a missing tensor are null; outputs the request did not ask for are left out. NaN and infinities
  * are null (missing); INT64 values become numbers (exact up to 2^53); columns of a categorical kind
- * hold text (`"3"`) or booleans. The row count is the first input feature's (else the first
- * output's); with no feature tensor at all the result is empty.
+ * hold text (`"3"`) or booleans. The row count is `rowCount` when given, else the first input
+ * feature's (else the first output's); with no feature tensor at all the result is empty.
  */
 export function extractRows(
   features: readonly FeatureSpec[],
   inputs: NamedTensors | undefined,
   outputs: NamedTensors | undefined,
+  rowCount?: number,
 ): ExtractedRow[] {
   const columns: Column[] = [];
   let rows = -1;
@@ -143,6 +204,7 @@ export function extractRows(
     columns.push(column);
   }
   if (rows < 0) rows = outputRows;
+  if (rowCount !== undefined) rows = rowCount;
   if (rows <= 0) return [];
   const result: ExtractedRow[] = new Array<ExtractedRow>(rows);
   for (let row = 0; row < rows; row++) {

@@ -1,6 +1,13 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { FeedbackTable, PredictionsTable } from '../../store/index.js';
 import type { FeatureValue } from '../features/extract-rows.js';
+import {
+  packedBytes,
+  packedFeaturesOf,
+  packedValues,
+  unpackFeatures,
+  type PackedLayout,
+} from './packed-features.js';
 import type {
   FeedbackRecord,
   JoinedPrediction,
@@ -16,14 +23,23 @@ export type JoinedRow = Selectable<PredictionsTable> & {
   readonly fb_received_at: string | null;
 };
 
-/** The database row of a record. */
-export function recordToRow(record: PredictionRecord): Insertable<PredictionsTable> {
+/** The layout ids the store knows (see PredictionStore). */
+export type LayoutIds = (layout: PackedLayout) => number;
+
+/**
+ * The database row of a record. A record the log packed keeps its packed values as float32 bytes
+ * (`layoutId` gives its layout's id) and only its other inputs as JSON.
+ */
+export function recordToRow(record: PredictionRecord, layoutId: LayoutIds): Insertable<PredictionsTable> {
+  const packed = packedFeaturesOf(record);
   return {
     request_id: record.requestId,
     at: record.at,
     model: record.model,
     version: record.version,
-    features_json: JSON.stringify(record.features),
+    features_json: JSON.stringify(packed === undefined ? record.features : packed.rest),
+    layout_id: packed === undefined ? null : layoutId(packed.layout),
+    features_f32: packed === undefined ? null : packedBytes(packed.values),
     outputs_json: JSON.stringify(record.outputs),
     latency_ms: Number.isFinite(record.latencyMs) ? record.latencyMs : 0,
     status: record.status,
@@ -33,14 +49,26 @@ export function recordToRow(record: PredictionRecord): Insertable<PredictionsTab
   };
 }
 
+/** Layouts by id, for reading packed rows. */
+export type Layouts = (id: number) => PackedLayout | undefined;
+
+/** The input features of a row: its JSON, with its packed values in their layout's order. */
+function featuresOf(row: Selectable<PredictionsTable>, layouts: Layouts): Record<string, FeatureValue> {
+  const rest = JSON.parse(row.features_json) as Record<string, FeatureValue>;
+  if (row.layout_id === null || row.features_f32 === null) return rest;
+  const layout = layouts(Number(row.layout_id));
+  if (layout === undefined) return rest;
+  return unpackFeatures({ layout, values: packedValues(row.features_f32), rest });
+}
+
 /** The record of a database row. */
-export function rowToRecord(row: Selectable<PredictionsTable>): PredictionRecord {
+export function rowToRecord(row: Selectable<PredictionsTable>, layouts: Layouts): PredictionRecord {
   return {
     requestId: row.request_id,
     at: row.at,
     model: row.model,
     version: Number(row.version),
-    features: JSON.parse(row.features_json) as Record<string, FeatureValue>,
+    features: featuresOf(row, layouts),
     outputs: JSON.parse(row.outputs_json) as Record<string, FeatureValue>,
     latencyMs: Number(row.latency_ms),
     status: row.status as PredictionStatus,
@@ -61,7 +89,7 @@ export function rowToFeedback(row: Selectable<FeedbackTable>): FeedbackRecord {
 }
 
 /** A joined row (prediction left-joined with feedback) as a record with its feedback. */
-export function joinedRowToRecord(row: JoinedRow): JoinedPrediction {
+export function joinedRowToRecord(row: JoinedRow, layouts: Layouts): JoinedPrediction {
   const feedback =
     row.fb_at === null
       ? null
@@ -74,7 +102,7 @@ export function joinedRowToRecord(row: JoinedRow): JoinedPrediction {
           at: row.fb_at,
           received_at: row.fb_received_at ?? row.fb_at,
         });
-  return { ...rowToRecord(row), feedback };
+  return { ...rowToRecord(row, layouts), feedback };
 }
 
 /** An opaque position in a listing: the last row's time and id. */

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import { FerryError } from '../../core/index.js';
 import type { FerryDatabase, Tables } from '../../store/index.js';
+import { PackedLayout, packedFeaturesOf } from './packed-features.js';
 import type { JoinedPrediction, PredictionRecord } from './prediction-record.js';
 import {
   decodeCursor,
@@ -8,6 +9,7 @@ import {
   joinedRowToRecord,
   recordToRow,
   type JoinedRow,
+  type Layouts,
 } from './prediction-rows.js';
 
 /** Rows per INSERT: 12 parameters a row stays far below SQLite's and Postgres's parameter limits. */
@@ -53,6 +55,10 @@ type PredictionSelect = SelectQueryBuilder<
  * page costs the same however deep it is.
  */
 export class PredictionStore {
+  /** Ids of the layouts of packed features, by layout (written ones) and by id (read ones). */
+  private readonly layoutIds = new WeakMap<PackedLayout, number>();
+  private readonly layoutsById = new Map<number, PackedLayout>();
+
   constructor(private readonly database: FerryDatabase) {}
 
   private get db(): Kysely<Tables> {
@@ -61,10 +67,51 @@ export class PredictionStore {
 
   /** Store records, one multi-row INSERT per {@link INSERT_CHUNK_ROWS}. */
   async insert(records: readonly PredictionRecord[]): Promise<void> {
+    for (const record of records) {
+      const layout = packedFeaturesOf(record)?.layout;
+      if (layout !== undefined && !this.layoutIds.has(layout)) await this.saveLayout(layout);
+    }
+    const layoutId = (layout: PackedLayout) => this.layoutIds.get(layout)!;
     for (let start = 0; start < records.length; start += INSERT_CHUNK_ROWS) {
-      const rows = records.slice(start, start + INSERT_CHUNK_ROWS).map(recordToRow);
+      const rows = records
+        .slice(start, start + INSERT_CHUNK_ROWS)
+        .map((record) => recordToRow(record, layoutId));
       await this.db.insertInto('predictions').values(rows).execute();
     }
+  }
+
+  /** Find or add a layout's row (by digest; a replica that added it first wins) and remember its id. */
+  private async saveLayout(layout: PackedLayout): Promise<void> {
+    await this.db
+      .insertInto('prediction_layouts')
+      .values({ digest: layout.digest, layout_json: layout.json })
+      .onConflict((conflict) => conflict.column('digest').doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('prediction_layouts')
+      .select('id')
+      .where('digest', '=', layout.digest)
+      .executeTakeFirstOrThrow();
+    this.layoutIds.set(layout, Number(row.id));
+    this.layoutsById.set(Number(row.id), layout);
+  }
+
+  /** Read the layouts of packed rows this store has not seen yet; returns the lookup for rowToRecord. */
+  private async layoutsOf(rows: readonly { layout_id: number | null }[]): Promise<Layouts> {
+    const missing = new Set<number>();
+    for (const row of rows) {
+      if (row.layout_id !== null && !this.layoutsById.has(Number(row.layout_id)))
+        missing.add(Number(row.layout_id));
+    }
+    if (missing.size > 0) {
+      const found = await this.db
+        .selectFrom('prediction_layouts')
+        .select(['id', 'layout_json'])
+        .where('id', 'in', [...missing])
+        .execute();
+      for (const row of found) this.layoutsById.set(Number(row.id), PackedLayout.fromJSON(row.layout_json));
+    }
+    return (id) => this.layoutsById.get(id);
   }
 
   /** Predictions left-joined with their feedback, filtered by a window. */
@@ -107,8 +154,9 @@ export class PredictionStore {
       .execute();
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
+    const layouts = await this.layoutsOf(page);
     return {
-      predictions: page.map(joinedRowToRecord),
+      predictions: page.map((row) => joinedRowToRecord(row, layouts)),
       nextCursor:
         rows.length > query.limit && last !== undefined ? encodeCursor(last.at, Number(last.id)) : null,
     };
@@ -129,7 +177,10 @@ export class PredictionStore {
         .orderBy('predictions.id', 'asc')
         .limit(pageSize)
         .execute();
-      if (rows.length > 0) yield rows.map(joinedRowToRecord);
+      if (rows.length > 0) {
+        const layouts = await this.layoutsOf(rows);
+        yield rows.map((row) => joinedRowToRecord(row, layouts));
+      }
       const last = rows[rows.length - 1];
       if (rows.length < pageSize || last === undefined) return;
       position = { at: last.at, id: Number(last.id) };

@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/index.js';
+import { packedFeaturesOf } from '../log/packed-features.js';
 import type { LoggedGroup, LoggedPredictions, PredictionRecord } from '../log/prediction-record.js';
 import type { LiveProfileStore } from './live-profile-store.js';
 import { windowStartOf } from './live-windows.js';
@@ -85,7 +86,11 @@ export class LiveProfiler {
         const window = await this.liveWindow(group, start, reference);
         // Features this window lacks (a redaction change) are added empty.
         window.profile = window.profile.withFeatures(group.features, reference?.profile);
-        for (const record of list) window.profile.add(record);
+        for (const record of list) {
+          const packed = packedFeaturesOf(record);
+          if (packed === undefined) window.profile.add(record);
+          else window.profile.addPacked(packed, record.outputs);
+        }
         window.rows += list.length;
         window.dirty = true;
       }

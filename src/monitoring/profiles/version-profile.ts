@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FerryError } from '../../core/index.js';
-import type { FeatureValue } from '../features/extract-rows.js';
+import { storedFloat32, type FeatureValue } from '../features/extract-rows.js';
+import type { PackedFeatures, PackedLayout } from '../log/packed-features.js';
 import type { FeatureKind, FeatureSpec } from '../features/feature-spec.js';
 import { binIndex, CategoricalProfile, NumericProfile } from '../stats/index.js';
 
@@ -65,6 +66,9 @@ const emptyOfKind = (kind: FeatureKind, source: FeatureSource): FeatureProfile =
  * `add` mutates; `merge` returns a new profile and leaves both inputs unchanged.
  */
 export class VersionProfile {
+  /** Per layout of packed rows, the packed position of each feature (in `byName` order), −1 for none. */
+  private readonly positions = new WeakMap<PackedLayout, Int32Array>();
+
   private constructor(private readonly byName: Map<string, FeatureProfile>) {}
 
   /** Profiles by name, in feature order (inputs, then outputs). */
@@ -97,6 +101,29 @@ export class VersionProfile {
   add(row: ProfiledRow): void {
     for (const [name, entry] of this.byName) {
       const value = (entry.source === 'input' ? row.features : row.outputs)[name];
+      if (entry.kind === 'numeric') entry.profile.add(typeof value === 'number' ? value : null);
+      else entry.profile.add(value);
+    }
+  }
+
+  /**
+   * Add one logged row whose numeric inputs are packed (see PackedFeatures), as {@link add} would
+   * add its features object: packed values read as stored (the shortest decimal of the float32).
+   */
+  addPacked(features: PackedFeatures, outputs: Readonly<Record<string, FeatureValue>>): void {
+    let positions = this.positions.get(features.layout);
+    if (positions === undefined) {
+      positions = Int32Array.from(this.byName, ([name, entry]) =>
+        entry.source === 'input' ? (features.layout.index.get(name) ?? -1) : -1,
+      );
+      this.positions.set(features.layout, positions);
+    }
+    const { values, rest } = features;
+    let i = 0;
+    for (const [name, entry] of this.byName) {
+      const position = positions[i++]!;
+      const value =
+        position >= 0 ? storedFloat32(values[position]!) : (entry.source === 'input' ? rest : outputs)[name];
       if (entry.kind === 'numeric') entry.profile.add(typeof value === 'number' ? value : null);
       else entry.profile.add(value);
     }

@@ -2,13 +2,16 @@ import { FerryError, type FerryConfig } from '../../core/index.js';
 import type { VersionRecord } from '../../registry/index.js';
 import type { RuntimeTensor } from '../../runtime/index.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
+import type { FeatureValue } from '../features/extract-rows.js';
+import type { PackedFeatures } from '../log/packed-features.js';
+import type { PredictionFlagger } from '../log/prediction-log.js';
 import type { LoggedPredictions } from '../log/prediction-record.js';
 import { Redactor } from '../log/redaction.js';
 import { monitoringSettingsFor, type ModelMonitoringSettings } from '../monitoring-settings.js';
 import type { ReferenceRecord } from '../profiles/reference-store.js';
 import { flagReason, rejectionMessage } from './validation-messages.js';
 import { checkRequest } from './request-check.js';
-import { ValidationRules, type ViolationReason } from './validation-rules.js';
+import { ValidationRules, type Violation, type ViolationReason } from './validation-rules.js';
 
 /** `monitoring.validation` of a model. */
 export type ValidationPolicy = ModelMonitoringSettings['validation'];
@@ -130,16 +133,29 @@ export class InputValidator {
    * The prediction log's flagger (`log.useFlagger(validator.flag)`): reasons for one stored row
    * under `flag`, or undefined. Off the hot path; never quotes values.
    */
-  readonly flag = (
+  readonly flag: PredictionFlagger = Object.assign(
+    (model: string, version: number, features: Readonly<Record<string, FeatureValue>>) =>
+      this.reasonsFor(model, version, (prepared) =>
+        prepared.rules.check(features, prepared.skipWhenFlagging),
+      ),
+    {
+      packed: (model: string, version: number, features: PackedFeatures) =>
+        this.reasonsFor(model, version, (prepared) =>
+          prepared.rules.checkPacked(features, prepared.skipWhenFlagging),
+        ),
+    },
+  );
+
+  private reasonsFor(
     model: string,
     version: number,
-    features: Readonly<Record<string, string | number | boolean | null>>,
-  ): readonly string[] | undefined => {
+    check: (prepared: Prepared) => Violation[],
+  ): readonly string[] | undefined {
     if (this.policyOf(model) !== 'flag') return undefined;
     const reference = this.references.peek(model, version);
     if (reference === null || reference === undefined) return undefined;
     const prepared = this.prepare(reference);
-    const violations = prepared.rules.check(features, prepared.skipWhenFlagging);
+    const violations = check(prepared);
     if (violations.length === 0) return undefined;
     return violations.map((violation) => {
       const text = flagReason(prepared.rules, violation);
@@ -147,7 +163,7 @@ export class InputValidator {
         this.reasons.set(text, { feature: violation.feature, reason: violation.reason });
       return text;
     });
-  };
+  }
 
   /** A log subscriber counting the stored flags per model, version, feature and reason. */
   readonly countFlags = (batch: LoggedPredictions): void => {

@@ -1,4 +1,5 @@
-import type { FeatureValue } from '../features/extract-rows.js';
+import { storedFloat32, type FeatureValue } from '../features/extract-rows.js';
+import type { PackedFeatures, PackedLayout } from '../log/packed-features.js';
 import { OTHER_CATEGORY } from '../stats/index.js';
 import type { VersionProfile } from '../profiles/version-profile.js';
 
@@ -118,11 +119,61 @@ export class ValidationRules {
     return violations ?? [];
   }
 
+  /**
+   * {@link check} of a row whose numeric inputs are packed, without making its features object.
+   * A packed value clearly inside a numeric rule's range (by more than 2^-20 of the bound, far
+   * more than a float32 and its shortest decimal differ) passes at once; any other is read as
+   * stored and checked exactly as {@link check} does.
+   */
+  checkPacked(features: PackedFeatures, skip?: ReadonlySet<string>): Violation[] {
+    const positions = this.positionsFor(features.layout);
+    const { values, rest } = features;
+    let violations: Violation[] | undefined;
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i]!;
+      const position = positions[i]!;
+      let value: FeatureValue;
+      if (position >= 0) {
+        const raw = values[position]!;
+        if (
+          rule.kind === 'numeric' &&
+          raw > rule.low + slack(rule.low) &&
+          raw < rule.high - slack(rule.high)
+        ) {
+          continue;
+        }
+        if (skip?.has(rule.name) === true) continue;
+        value = storedFloat32(raw);
+      } else {
+        if (!(rule.name in rest) || skip?.has(rule.name) === true) continue;
+        value = rest[rule.name] ?? null;
+      }
+      const reason = violationOf(rule, value);
+      if (reason !== undefined) (violations ??= []).push({ feature: rule.name, reason, value });
+    }
+    return violations ?? [];
+  }
+
+  private readonly positions = new WeakMap<PackedLayout, Int32Array>();
+
+  /** The packed position of each rule's feature in a layout, −1 when it is not packed. */
+  private positionsFor(layout: PackedLayout): Int32Array {
+    let positions = this.positions.get(layout);
+    if (positions === undefined) {
+      positions = Int32Array.from(this.rules, (rule) => layout.index.get(rule.name) ?? -1);
+      this.positions.set(layout, positions);
+    }
+    return positions;
+  }
+
   /** The rule of a feature, or undefined. */
   rule(name: string): FeatureRule | undefined {
     return this.byName.get(name);
   }
 }
+
+/** A margin around a range bound far wider than a float32 and its shortest decimal differ. */
+const slack = (bound: number): number => Math.abs(bound) * 2 ** -20;
 
 function violationOf(rule: FeatureRule, value: FeatureValue): ViolationReason | undefined {
   if (value === null) return rule.missingAllowed ? undefined : 'missing';

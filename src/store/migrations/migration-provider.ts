@@ -5,6 +5,7 @@ import { jobsMigration } from './0002-jobs.js';
 import { monitoringMigration } from './0003-monitoring.js';
 import { alertsMigration } from './0004-alerts.js'; // alerts (src/monitoring/alerts)
 import { profilesMigration } from './0005-profiles.js'; // profiles (src/monitoring/profiles)
+import { packedFeaturesMigration } from './0006-packed-features.js'; // prediction log (src/monitoring/log)
 import type { FerryMigration } from './ferry-migration.js';
 
 /**
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
   '0003-monitoring': monitoringMigration, // monitoring (src/monitoring): prediction log, feedback
   '0004-alerts': alertsMigration, // alerts (src/monitoring/alerts)
   '0005-profiles': profilesMigration, // profiles (src/monitoring/profiles): reference and live profiles
+  '0006-packed-features': packedFeaturesMigration, // prediction log: numeric features as float32
 };
 
 /** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */
