@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { forEachDialect } from '../../../test/support/databases.js';
-import { createLogger } from '../../core/index.js';
+import { createLogger, FerryError } from '../../core/index.js';
 import { AlertEvaluator } from './alert-evaluator.js';
 import type { AlertRule } from './alert-rule.js';
 import { AlertStore } from './alert-store.js';
@@ -22,6 +23,7 @@ const logger = createLogger('silent');
 class ScriptedSource implements MetricSource {
   readonly calls: { model: string; metric: MetricName; window: number; selector?: MetricSelector }[] = [];
   failing = new Set<string>();
+  unregistered = new Set<string>();
 
   constructor(private readonly values: Record<string, (number | undefined)[]>) {}
 
@@ -29,6 +31,9 @@ class ScriptedSource implements MetricSource {
     const index = (window.start.getTime() - BASE) / HOUR;
     this.calls.push({ model, metric, window: index, ...(selector === undefined ? {} : { selector }) });
     if (this.failing.has(model)) return Promise.reject(new Error(`no data for ${model}`));
+    if (this.unregistered.has(model)) {
+      return Promise.reject(new FerryError('MODEL_NOT_FOUND', `model '${model}' does not exist`));
+    }
     const value = this.values[model]?.[index];
     const reading: MetricReading | undefined =
       value === undefined ? undefined : { value, rows: 100, version: 4, details: { index } };
@@ -225,6 +230,39 @@ describe('AlertEvaluator', () => {
       source.failing.clear();
       expect(await alerts.evaluate(after(0))).toMatchObject({ recorded: 1, failed: 0 });
       expect((await stateOf('churn'))?.state.kind).toBe('firing');
+    });
+
+    it('warns once, without a stack, about a rule on a model that is not registered yet', async () => {
+      const lines: string[] = [];
+      const capture = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      });
+      const source = new ScriptedSource({ fraud: [0.9, 0.9] });
+      source.unregistered.add('fraud');
+      const alerts = new AlertEvaluator(
+        {
+          store: new AlertStore(fixture.database),
+          source,
+          rules: [rule({ forWindows: 1, actions: [] })],
+          listModels: () => Promise.resolve([]),
+          logger: createLogger('warn', capture),
+        },
+        { windowMs: HOUR, intervalMs: 60_000, settleMs: 1000 },
+      );
+      expect(await alerts.evaluate(after(0))).toMatchObject({ recorded: 0, failed: 1 });
+      expect(await alerts.evaluate(after(1))).toMatchObject({ recorded: 0, failed: 1 });
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+        rule: 'drift',
+        model: 'fraud',
+        msg: "alert rule 'drift' watches model 'fraud', which is not registered; it gives no verdict until the model is pushed",
+      });
+      expect(lines[0]).not.toContain('stack');
+      source.unregistered.clear();
+      expect(await alerts.evaluate(after(1))).toMatchObject({ recorded: 1, failed: 0 });
     });
 
     it('runs rounds on its interval once started, and stops', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../core/index.js';
+import { FerryError, type Logger } from '../../core/index.js';
 import type { AlertNotice, AlertStatus, NewAlertDelivery, NewAlertEvent } from './alert-records.js';
 import { formatAction, type AlertRule } from './alert-rule.js';
 import {
@@ -83,6 +83,8 @@ export class AlertEvaluator {
   private phase: 'new' | 'started' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
+  /** Rule and model pairs already warned about a model that is not registered. */
+  private readonly unregistered = new Set<string>();
 
   constructor(
     private readonly deps: AlertEvaluatorDeps,
@@ -128,6 +130,17 @@ export class AlertEvaluator {
     });
   }
 
+  /** Say once per rule and model, without a stack, that a rule names a model not registered yet. */
+  private warnUnregistered(rule: string, model: string): void {
+    const key = `${rule}\u0000${model}`;
+    if (this.unregistered.has(key)) return;
+    this.unregistered.add(key);
+    this.deps.logger.warn(
+      { rule, model },
+      `alert rule '${rule}' watches model '${model}', which is not registered; it gives no verdict until the model is pushed`,
+    );
+  }
+
   /** One round at `now`: every (rule, model) with a window not yet evaluated. */
   async evaluate(now: Date = this.clock()): Promise<EvaluationRound> {
     const { windowMs, settleMs } = this.options;
@@ -157,6 +170,10 @@ export class AlertEvaluator {
           } else round.lost += 1;
         } catch (error) {
           round.failed += 1;
+          if (error instanceof FerryError && error.code === 'MODEL_NOT_FOUND') {
+            this.warnUnregistered(rule.name, model);
+            continue;
+          }
           this.deps.logger.warn(
             { err: error, rule: rule.name, model },
             'evaluating an alert rule failed; its windows are tried again at the next round',
