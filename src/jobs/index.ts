@@ -16,7 +16,7 @@ export { JobService, JOB_ID_PATTERN, type JobSubmission, type JobServiceOptions 
 export { JobStore, type JobListQuery, type JobStoreOptions } from './job-store.js';
 export { JobWorkerPool, type JobWorkerPoolDeps, type JobWorkerPoolOptions } from './job-worker-pool.js';
 export { JobRun, type JobRunSettings, type RunOutcome } from './job-run.js';
-export { servingJobInference, type JobInference } from './job-inference.js';
+export { servingJobInference, type JobInference, type JobOrigin } from './job-inference.js';
 export {
   HttpCallbackSender,
   type CallbackDelivery,

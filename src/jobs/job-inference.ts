@@ -9,8 +9,17 @@ export interface JobInference {
    * request), so a job that could never run is refused at submit.
    */
   prepare(model: string, ref: VersionRef, request: unknown): Promise<{ model: string; version: number }>;
-  /** Run the request on one version through the serving path; resolves with the v2 JSON response. */
-  run(model: string, version: number, request: unknown): Promise<unknown>;
+  /**
+   * Run the request on one version through the serving path; resolves with the v2 JSON response.
+   * The prediction is logged under the job's id and submitter, so feedback joins on the job id.
+   */
+  run(model: string, version: number, request: unknown, origin: JobOrigin): Promise<unknown>;
+}
+
+/** Which job a run belongs to, for the prediction log. */
+export interface JobOrigin {
+  readonly jobId: string;
+  readonly submittedBy: string;
 }
 
 /**
@@ -24,8 +33,13 @@ export function servingJobInference(inference: InferenceService, maxTensorElemen
       validateInferenceRequest(request, version.signature, { maxTensorElements });
       return { model: version.model, version: version.version };
     },
-    async run(model, version, request) {
-      return toJsonResponse(await inference.infer(model, { kind: 'number', version }, request));
+    async run(model, version, request, origin) {
+      return toJsonResponse(
+        await inference.infer(model, { kind: 'number', version }, request, {
+          requestId: origin.jobId,
+          caller: origin.submittedBy,
+        }),
+      );
     },
   };
 }

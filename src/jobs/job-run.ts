@@ -90,7 +90,12 @@ export class JobRun {
     const started = performance.now();
     let outcome: { result: unknown } | { error: unknown };
     try {
-      outcome = { result: await this.inference.run(job.model, job.version, request) };
+      outcome = {
+        result: await this.inference.run(job.model, job.version, request, {
+          jobId: job.id,
+          submittedBy: job.submittedBy,
+        }),
+      };
     } catch (error) {
       outcome = { error };
     } finally {

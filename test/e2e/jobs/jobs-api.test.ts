@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, expectApiError } from '../../support/management-api.js';
 import { scaleModel } from '../../support/models.js';
-import { postJson, pushRaw, startTestServer, type TestServer } from '../../support/server.js';
+import { getJson, postJson, pushRaw, startTestServer, type TestServer } from '../../support/server.js';
 import { startCallbackReceiver, waitForJob, type CallbackReceiver } from './job-helpers.js';
 
 let server: TestServer;
@@ -20,6 +20,7 @@ beforeAll(async () => {
       callbackBackoffMs: 50,
       callbackTimeoutMs: 2000,
     },
+    monitoring: { flushIntervalMs: 20 },
   });
   jobsUrl = `${server.url}/api/v1/jobs`;
   expect((await pushRaw(server.url, 'scale', scaleModel(2), '?alias=production')).status).toBe(201);
@@ -63,6 +64,27 @@ describe('submitting and reading jobs', () => {
     expect(Date.parse(finished.body.expiresAt) - Date.parse(finished.body.completedAt)).toBe(
       server.config.jobs.resultTtlMs,
     );
+  });
+
+  it("logs the job's prediction under the job id and submitter, so feedback joins on the job id", async () => {
+    const submitted = await apiCall('POST', jobsUrl, {
+      json: { id: 'job-logged-1', model: 'scale', request: request([[1, 1, 1]]) },
+      headers: { 'x-ferry-actor': 'ann' },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    expect((await waitForJob(server.url, 'job-logged-1')).body.state).toBe('completed');
+    let logged: any;
+    for (let attempt = 0; attempt < 200 && logged === undefined; attempt++) {
+      const listed = await getJson(`${server.url}/api/v1/predictions?model=scale&limit=100`);
+      logged = listed.body.predictions.find((p: any) => p.requestId === 'job-logged-1');
+      if (logged === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(logged).toMatchObject({ model: 'scale', version: 1, status: 'ok', caller: 'ann' });
+    const feedback = await postJson(`${server.url}/api/v1/feedback`, {
+      request_id: 'job-logged-1',
+      value: 6,
+    });
+    expect(feedback.body.results).toEqual([{ request_id: 'job-logged-1', status: 'stored' }]);
   });
 
   it('runs the version a number names', async () => {
