@@ -373,6 +373,10 @@ export const ConfigSchema = Type.Object(
           Type.Integer({ minimum: 10, default: 1000 }),
           'How often buffered predictions are written.',
         ),
+        flushAtFill: key(
+          Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
+          'Share of bufferSize that, once buffered, starts a write at once instead of at the next flushIntervalMs tick, so a burst does not fill the buffer between ticks; 1 writes on the tick only.',
+        ),
         windowMs: key(
           Type.Integer({ minimum: 1000, default: 3_600_000 }),
           'Length of a monitoring window (live profiles, drift, performance, fairness). Windows of a few seconds are for tests and demos; keep alerts.evaluateIntervalMs and the flush intervals below the window.',

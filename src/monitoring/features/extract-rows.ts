@@ -41,13 +41,11 @@ export function shortFloat32(value: number): number {
   const magnitude = Math.abs(value);
   if (magnitude < 1e7 && Number.isInteger(value)) return value;
   let exponent = Math.floor(Math.log10(magnitude));
-  const scaledBy = (e: number): number =>
-    e <= 6 ? magnitude * POWERS_OF_TEN[6 - e]! : magnitude / POWERS_OF_TEN[e - 6]!;
   if (exponent < -16 || exponent > 27) return shortFloat32ByText(value);
-  let scaled = scaledBy(exponent);
+  let scaled = scaledBy(magnitude, exponent);
   // log10 may be one off next to a power of ten: keep the mantissa to 7 digits.
-  if (scaled >= 1e7) scaled = scaledBy(++exponent);
-  else if (scaled < 1e6) scaled = scaledBy(--exponent);
+  if (scaled >= 1e7) scaled = scaledBy(magnitude, ++exponent);
+  else if (scaled < 1e6) scaled = scaledBy(magnitude, --exponent);
   if (exponent < -16 || exponent > 27) return shortFloat32ByText(value);
   const floor = Math.floor(scaled);
   const fraction = scaled - floor;
@@ -57,6 +55,11 @@ export function shortFloat32(value: number): number {
     exponent <= 6 ? mantissa / POWERS_OF_TEN[6 - exponent]! : mantissa * POWERS_OF_TEN[exponent - 6]!;
   const signed = value < 0 ? -short : short;
   return Math.fround(signed) === value ? signed : value;
+}
+
+/** `magnitude` scaled to 7 digits before the point for its decimal exponent `e` (−16 … 27). */
+function scaledBy(magnitude: number, e: number): number {
+  return e <= 6 ? magnitude * POWERS_OF_TEN[6 - e]! : magnitude / POWERS_OF_TEN[e - 6]!;
 }
 
 /** A stored float32 feature value: {@link shortFloat32}, or null when NaN or infinite (missing). */

@@ -26,6 +26,9 @@ const event = (overrides: Partial<PredictionEvent> = {}): PredictionEvent => ({
   ...overrides,
 });
 
+/** Wait until callbacks scheduled with setImmediate so far have run. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 class MemoryWriter implements PredictionWriter {
   readonly records: PredictionRecord[] = [];
   inserts = 0;
@@ -120,6 +123,53 @@ describe('PredictionLog buffer', () => {
     log.record(event({ requestId: 'd' }));
     await log.close();
     expect(writer.records.map((r) => r.requestId)).toEqual(['a', 'b', 'd']);
+  });
+
+  it('writes once monitoring.flushAtFill of the buffer is taken, without waiting for the timer', async () => {
+    const { log, writer } = makeLog({ bufferSize: 10, flushAtFill: 0.5, flushIntervalMs: 600_000 });
+    log.start();
+    for (let i = 0; i < 4; i++) log.record(event({ requestId: `r${i}` }));
+    await nextTurn();
+    expect(writer.inserts).toBe(0);
+    log.record(event({ requestId: 'r4' }));
+    // Scheduled, never written inside record.
+    expect(writer.inserts).toBe(0);
+    await nextTurn();
+    expect(writer.inserts).toBe(1);
+    await log.flush();
+    expect(writer.records.map((r) => r.requestId)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(log.buffered).toBe(0);
+    await log.close();
+  });
+
+  it('still drops and counts when the writer is slower than arrivals, flushing early or not', async () => {
+    const { log, writer, counts } = makeLog({ bufferSize: 4, flushAtFill: 0.5, flushIntervalMs: 600_000 });
+    log.start();
+    let release: () => void = () => undefined;
+    writer.gate = new Promise((resolve) => (release = resolve));
+    for (let i = 0; i < 10; i++) log.record(event({ requestId: `r${i}` }));
+    expect(log.dropped).toBe(6);
+    await nextTurn();
+    // The early write is stalled: its rows still take the buffer.
+    expect(writer.inserts).toBe(1);
+    log.record(event({ requestId: 'late' }));
+    expect(log.dropped).toBe(7);
+    release();
+    await log.close();
+    expect(writer.records.map((r) => r.requestId)).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(counts.dropped.get('fraud')).toBe(7);
+  });
+
+  it('flushes on the timer only at monitoring.flushAtFill 1', async () => {
+    const { log, writer } = makeLog({ bufferSize: 2, flushAtFill: 1, flushIntervalMs: 600_000 });
+    log.start();
+    log.record(event({ requestId: 'a' }));
+    log.record(event({ requestId: 'b' }));
+    await nextTurn();
+    expect(writer.inserts).toBe(0);
+    expect(log.buffered).toBe(2);
+    await log.close();
+    expect(writer.records).toHaveLength(2);
   });
 
   it('counts the rows of a failed write as dropped and warns until a write succeeds', async () => {

@@ -103,9 +103,9 @@ export const DROP_WARNING_MS = 5 * 60_000;
  * The prediction log. On the hot path, {@link sample} and {@link record} are O(1), never throw
  * and never wait: a sampled request is appended to a bounded buffer (`monitoring.bufferSize`
  * rows), or dropped and counted when the buffer is full. Off the hot path, a timer
- * (`monitoring.flushIntervalMs`) drains the buffer: it turns tensors into named rows, redacts them,
- * writes them with one multi-row INSERT per 500 rows, and hands what was stored to
- * subscribers. Rows being written still count against the buffer, so memory stays bounded when
+ * (`monitoring.flushIntervalMs`), or the buffer passing `monitoring.flushAtFill` of its size,
+ * drains it: it turns tensors into named rows, redacts them, writes them 500 rows per step, and
+ * hands what was stored to subscribers. Rows being written still count against the buffer, so memory stays bounded when
  * the database is slow.
  */
 export class PredictionLog implements PredictionSink {
@@ -120,13 +120,18 @@ export class PredictionLog implements PredictionSink {
   private flagger: PredictionFlagger | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** Rows buffered that start a flush before the timer's tick; Infinity for none. */
+  private readonly flushAt: number;
+  private flushSoon = false;
   private droppedTotal = 0;
   private lastDropAt = -Infinity;
   private writeError: string | undefined;
   private closed = false;
 
   constructor(private readonly options: PredictionLogOptions) {
-    this.buffer = new BoundedQueue(options.config.monitoring.bufferSize);
+    const { bufferSize, flushAtFill } = options.config.monitoring;
+    this.buffer = new BoundedQueue(bufferSize);
+    this.flushAt = flushAtFill >= 1 ? Infinity : Math.max(1, Math.ceil(flushAtFill * bufferSize));
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
   }
@@ -147,10 +152,25 @@ export class PredictionLog implements PredictionSink {
     try {
       if (this.closed || !this.buffer.offer(event, event.rows))
         this.drop(event.model, Math.max(1, event.rows));
+      else if (this.buffer.weight >= this.flushAt) this.flushEarly();
     } catch {
       // An event that cannot even be read is counted under no model.
       this.drop('', 1);
     }
+  }
+
+  /**
+   * Past `monitoring.flushAtFill` of the buffer, write without waiting for the timer: scheduled
+   * after the current callbacks (never inside `record`), once, and only while no flush runs (a
+   * running one keeps draining what arrives).
+   */
+  private flushEarly(): void {
+    if (this.flushSoon || this.flushing !== undefined || this.timer === undefined) return;
+    this.flushSoon = true;
+    setImmediate(() => {
+      this.flushSoon = false;
+      void this.flush();
+    });
   }
 
   private drop(model: string, rows: number): void {
@@ -203,7 +223,10 @@ export class PredictionLog implements PredictionSink {
 
   // ---- off the hot path -----------------------------------------------------------------------
 
-  /** Start the flush timer (unref'd: it never keeps the process alive). */
+  /**
+   * Start flushing: on the timer (unref'd: it never keeps the process alive), and at once when
+   * `monitoring.flushAtFill` of the buffer is taken.
+   */
   start(): void {
     if (this.timer !== undefined || this.closed) return;
     this.timer = setInterval(() => void this.flush(), this.options.config.monitoring.flushIntervalMs);

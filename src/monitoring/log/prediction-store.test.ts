@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectFerryError } from '../../../test/support/ferry-errors.js';
 import { forEachDialect } from '../../../test/support/databases.js';
@@ -6,7 +7,7 @@ import { joinedPredictions } from '../feedback/joined-predictions.js';
 import { loadHashSalt } from './hash-salt.js';
 import { markPacked, PackedLayout } from './packed-features.js';
 import type { PredictionRecord } from './prediction-record.js';
-import { PredictionStore } from './prediction-store.js';
+import { chunkSizes, INSERT_CHUNK_ROWS, PredictionStore } from './prediction-store.js';
 import { RetentionTask } from './retention-task.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
@@ -60,6 +61,14 @@ describe('PredictionStore', () => {
       });
       expect(page.predictions[1]).toMatchObject({ status: 'error', code: 'OVERLOADED', features: {} });
       expect(page.predictions[2]).not.toHaveProperty('flags');
+    });
+
+    it('writes a batch of any size in INSERTs of a few fixed sizes, every row once, in order', async () => {
+      const predictions = store();
+      const rows = Array.from({ length: 700 }, (_, i) => record(`b${i}`, i));
+      await predictions.insert(rows);
+      const stored = (await collect(predictions.scan({ model: 'fraud' }))).flat();
+      expect(stored.map((p) => p.requestId)).toEqual(rows.map((r) => r.requestId));
     });
 
     it('stores packed float32 features compactly and reads them back by name, in feature order', async () => {
@@ -177,6 +186,20 @@ describe('PredictionStore', () => {
       expect(first).toMatch(/^[0-9a-f]{64}$/);
       expect(again).toBe(first);
     });
+  });
+});
+
+describe('chunkSizes', () => {
+  it('cuts any write into full INSERTs and then powers of two, summing to the rows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), (rows) => {
+        const sizes = chunkSizes(rows);
+        expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(rows);
+        for (const size of sizes) expect(size <= INSERT_CHUNK_ROWS && (size & (size - 1)) === 0).toBe(true);
+        expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+      }),
+    );
+    expect(chunkSizes(500)).toEqual([256, 128, 64, 32, 16, 4]);
   });
 });
 

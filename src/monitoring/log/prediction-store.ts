@@ -12,8 +12,13 @@ import {
   type Layouts,
 } from './prediction-rows.js';
 
-/** Rows per INSERT: 12 parameters a row stays far below SQLite's and Postgres's parameter limits. */
-export const INSERT_CHUNK_ROWS = 1000;
+/**
+ * Most rows per INSERT: 13 parameters a row stays far below SQLite's and Postgres's parameter
+ * limits. A write is cut into INSERTs of this many rows, then of powers of two for the rest (500
+ * rows: 256 + 128 + 64 + 32 + 16 + 4), so its statements take one of 9 shapes whatever its size and
+ * the database reuses their prepared statements.
+ */
+export const INSERT_CHUNK_ROWS = 256;
 
 /** Rows per DELETE of a retention pass, so no single statement holds the database for long. */
 const DELETE_CHUNK_ROWS = 5000;
@@ -50,8 +55,8 @@ type PredictionSelect = SelectQueryBuilder<
 >;
 
 /**
- * The prediction log in the metadata database. Writes are batched (one INSERT of up to
- * {@link INSERT_CHUNK_ROWS} rows); reads use the `(model, at, id)` index and page by keyset, so a
+ * The prediction log in the metadata database. Writes are batched (one transaction of INSERTs of
+ * up to {@link INSERT_CHUNK_ROWS} rows); reads use the `(model, at, id)` index and page by keyset, so a
  * page costs the same however deep it is.
  */
 export class PredictionStore {
@@ -65,19 +70,29 @@ export class PredictionStore {
     return this.database.db;
   }
 
-  /** Store records, one multi-row INSERT per {@link INSERT_CHUNK_ROWS}. */
+  /** Store records in one transaction (one commit), in INSERTs of the sizes {@link chunkSizes} gives. */
   async insert(records: readonly PredictionRecord[]): Promise<void> {
+    if (records.length === 0) return;
     for (const record of records) {
       const layout = packedFeaturesOf(record)?.layout;
       if (layout !== undefined && !this.layoutIds.has(layout)) await this.saveLayout(layout);
     }
     const layoutId = (layout: PackedLayout) => this.layoutIds.get(layout)!;
-    for (let start = 0; start < records.length; start += INSERT_CHUNK_ROWS) {
-      const rows = records
-        .slice(start, start + INSERT_CHUNK_ROWS)
-        .map((record) => recordToRow(record, layoutId));
-      await this.db.insertInto('predictions').values(rows).execute();
-    }
+    const rows = records.map((record) => recordToRow(record, layoutId));
+    const sizes = chunkSizes(rows.length);
+    const write = async (db: Kysely<Tables>) => {
+      let start = 0;
+      for (const size of sizes) {
+        await db
+          .insertInto('predictions')
+          .values(rows.slice(start, start + size))
+          .execute();
+        start += size;
+      }
+    };
+    // One INSERT commits alone; several share one commit (one fsync on SQLite).
+    if (sizes.length === 1) await write(this.db);
+    else await this.db.transaction().execute(write);
   }
 
   /** Find or add a layout's row (by digest; a replica that added it first wins) and remember its id. */
@@ -237,6 +252,23 @@ export class PredictionStore {
       if (deleted < DELETE_CHUNK_ROWS) return total;
     }
   }
+}
+
+/**
+ * Rows per INSERT for a write of `rows`: {@link INSERT_CHUNK_ROWS} while more remain, then the
+ * powers of two of the rest, largest first.
+ */
+export function chunkSizes(rows: number): number[] {
+  const sizes: number[] = [];
+  let left = rows;
+  for (; left >= INSERT_CHUNK_ROWS; left -= INSERT_CHUNK_ROWS) sizes.push(INSERT_CHUNK_ROWS);
+  for (let size = INSERT_CHUNK_ROWS >> 1; size >= 1; size >>= 1) {
+    if (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  }
+  return sizes;
 }
 
 type Position = { readonly at: string; readonly id: number };

@@ -68,8 +68,12 @@ const emptyOfKind = (kind: FeatureKind, source: FeatureSource): FeatureProfile =
 export class VersionProfile {
   /** Per layout of packed rows, the packed position of each feature (in `byName` order), −1 for none. */
   private readonly positions = new WeakMap<PackedLayout, Int32Array>();
+  /** `byName`'s entries as an array, for the per-row loops. */
+  private readonly entries: readonly (readonly [string, FeatureProfile])[];
 
-  private constructor(private readonly byName: Map<string, FeatureProfile>) {}
+  private constructor(private readonly byName: Map<string, FeatureProfile>) {
+    this.entries = [...byName];
+  }
 
   /** Profiles by name, in feature order (inputs, then outputs). */
   get features(): ReadonlyMap<string, FeatureProfile> {
@@ -119,9 +123,10 @@ export class VersionProfile {
       this.positions.set(features.layout, positions);
     }
     const { values, rest } = features;
-    let i = 0;
-    for (const [name, entry] of this.byName) {
-      const position = positions[i++]!;
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const [name, entry] = entries[i]!;
+      const position = positions[i]!;
       const value =
         position >= 0 ? storedFloat32(values[position]!) : (entry.source === 'input' ? rest : outputs)[name];
       if (entry.kind === 'numeric') entry.profile.add(typeof value === 'number' ? value : null);

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FerryError } from '../../core/index.js';
 import type { WeightedValue } from './empirical-distribution.js';
+import { SketchBins } from './sketch-bins.js';
 
 /** Relative accuracy α of the sketches Ferry keeps unless told otherwise: 1%. */
 export const DEFAULT_RELATIVE_ACCURACY = 0.01;
@@ -32,7 +33,8 @@ export type DDSketchJson = Static<typeof DDSketchJsonSchema>;
 
 /**
  * DDSketch (Masson, Rim & Lee, "DDSketch: A Fast and Fully-Mergeable Quantile Sketch with
- * Relative-Error Guarantees", VLDB 2019) with the logarithmic mapping and unbounded sparse stores.
+ * Relative-Error Guarantees", VLDB 2019) with the logarithmic mapping and unbounded stores (dense
+ * arrays over the keys seen, see SketchBins).
  *
  * **Error bound.** With relative accuracy α and γ = (1 + α) / (1 − α), a positive value x goes to
  * the bin k = ⌈log_γ x⌉, i.e. γ^(k−1) < x ≤ γ^k, represented by 2γ^k / (γ + 1); negative values
@@ -44,7 +46,7 @@ export type DDSketchJson = Static<typeof DDSketchJsonSchema>;
  * merge of sketches of any split of a stream is bin for bin the sketch of the whole stream (and
  * merge is associative and commutative). Sketches of different α cannot be merged.
  *
- * **Size.** Bins are kept in maps without collapsing: about ln(max/min) / ln γ bins per sign,
+ * **Size.** Bins are kept without collapsing: about ln(max/min) / ln γ bins per sign,
  * e.g. about 115 bins per factor of 10 at α = 0.01 (≈ 1,400 for values spanning 1e-6..1e6).
  *
  * **Offset.** A sketch may be centred on a value c (`offset`, 0 by default): it bins x − c, so the
@@ -62,8 +64,8 @@ export class DDSketch {
   readonly relativeAccuracy: number;
   private readonly gamma: number;
   private readonly lnGamma: number;
-  private readonly positive = new Map<number, number>();
-  private readonly negative = new Map<number, number>();
+  private positive = new SketchBins();
+  private negative = new SketchBins();
   private zeros = 0;
   private total = 0;
   private low = Infinity;
@@ -120,8 +122,8 @@ export class DDSketch {
 
   /** Count `count` values at `centred` (a value minus the offset) in its bin. */
   private bin(centred: number, count: number): void {
-    if (centred > 0) bump(this.positive, this.keyOf(centred), count);
-    else if (centred < 0) bump(this.negative, this.keyOf(-centred), count);
+    if (centred > 0) this.positive.add(this.keyOf(centred), count);
+    else if (centred < 0) this.negative.add(this.keyOf(-centred), count);
     else this.zeros += count;
   }
 
@@ -139,8 +141,8 @@ export class DDSketch {
     }
     const merged = this.copy();
     if (other.offset === this.offset) {
-      for (const [key, count] of other.positive) bump(merged.positive, key, count);
-      for (const [key, count] of other.negative) bump(merged.negative, key, count);
+      merged.positive.addAll(other.positive);
+      merged.negative.addAll(other.negative);
       merged.zeros += other.zeros;
     } else {
       for (const bin of other.bins()) merged.bin(bin.value - this.offset, bin.weight);
@@ -195,13 +197,14 @@ export class DDSketch {
   bins(): WeightedValue[] {
     const out: WeightedValue[] = [];
     const offset = this.offset;
-    const negativeKeys = [...this.negative.keys()].sort((a, b) => b - a);
-    for (const key of negativeKeys)
-      out.push({ value: offset - this.valueOf(key), weight: this.negative.get(key) ?? 0 });
+    const negative = this.negative.entries();
+    for (let i = negative.length - 1; i >= 0; i--) {
+      const [key, weight] = negative[i]!;
+      out.push({ value: offset - this.valueOf(key), weight });
+    }
     if (this.zeros > 0) out.push({ value: offset, weight: this.zeros });
-    const positiveKeys = [...this.positive.keys()].sort((a, b) => a - b);
-    for (const key of positiveKeys)
-      out.push({ value: offset + this.valueOf(key), weight: this.positive.get(key) ?? 0 });
+    for (const [key, weight] of this.positive.entries())
+      out.push({ value: offset + this.valueOf(key), weight });
     return out;
   }
 
@@ -213,8 +216,8 @@ export class DDSketch {
       zeroCount: this.zeros,
       min: this.min,
       max: this.max,
-      positive: sortedEntries(this.positive),
-      negative: sortedEntries(this.negative),
+      positive: this.positive.entries(),
+      negative: this.negative.entries(),
       ...(this.offset === 0 ? {} : { offset: this.offset }),
     };
   }
@@ -224,11 +227,11 @@ export class DDSketch {
     const sketch = new DDSketch(json.relativeAccuracy, json.offset ?? 0);
     let binned = json.zeroCount;
     for (const [key, count] of json.positive) {
-      bump(sketch.positive, key, count);
+      sketch.positive.add(key, count);
       binned += count;
     }
     for (const [key, count] of json.negative) {
-      bump(sketch.negative, key, count);
+      sketch.negative.add(key, count);
       binned += count;
     }
     if (binned !== json.count || (json.count > 0 && (json.min === null || json.max === null))) {
@@ -254,20 +257,12 @@ export class DDSketch {
 
   private copy(): DDSketch {
     const copy = new DDSketch(this.relativeAccuracy, this.offset);
-    for (const [key, count] of this.positive) copy.positive.set(key, count);
-    for (const [key, count] of this.negative) copy.negative.set(key, count);
+    copy.positive = this.positive.copy();
+    copy.negative = this.negative.copy();
     copy.zeros = this.zeros;
     copy.total = this.total;
     copy.low = this.low;
     copy.high = this.high;
     return copy;
   }
-}
-
-function bump(bins: Map<number, number>, key: number, count: number): void {
-  bins.set(key, (bins.get(key) ?? 0) + count);
-}
-
-function sortedEntries(bins: Map<number, number>): [number, number][] {
-  return [...bins.entries()].sort((a, b) => a[0] - b[0]);
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
 
 /**
  * Connection settings for every SQLite file Ferry opens: write-ahead logging so readers never block
@@ -15,10 +15,40 @@ export const SQLITE_PRAGMAS = [
   'busy_timeout = 5000',
 ] as const;
 
+/** Prepared statements a SQLite connection keeps, by SQL text (the least recently used go first). */
+export const STATEMENT_CACHE_SIZE = 256;
+
 /** Open (creating its folder) the SQLite file at `path` with Ferry's pragmas, as a Kysely dialect. */
 export async function createSqliteDialect(path: string): Promise<SqliteDialect> {
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   const database = new Database(path);
   for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/**
+ * The connection as Kysely sees it, with prepared statements reused by SQL text. Kysely prepares
+ * every query it runs and better-sqlite3 caches nothing, so a multi-row INSERT of a thousand
+ * parameters was parsed again at each flush; the same SQL now reuses its statement. A statement
+ * still being iterated (a stream) is never handed out twice: the caller gets a fresh one.
+ */
+function withStatementCache(database: Database.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      const cached = statements.get(sql);
+      if (cached !== undefined) {
+        if (cached.busy) return database.prepare(sql);
+        // Most recently used last.
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = database.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > size) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
 }

@@ -6,8 +6,9 @@ import { scaleRequest } from './monitoring-helpers.js';
 let server: TestServer;
 
 beforeAll(async () => {
-  // One row of buffer and a flush far away: the second prediction on finds the buffer full.
-  server = await startTestServer({ monitoring: { bufferSize: 1, flushIntervalMs: 600_000 } });
+  // One row of buffer, a flush far away and none before it (flushAtFill 1): the writer is slower
+  // than arrivals, so the second prediction on finds the buffer full.
+  server = await startTestServer({ monitoring: { bufferSize: 1, flushIntervalMs: 600_000, flushAtFill: 1 } });
   expect((await pushRaw(server.url, 'scale', scaleModel(2))).status).toBe(201);
 });
 
