@@ -103,9 +103,18 @@ function buildBenchModels() {
   return { dir, models };
 }
 
-/** Ferry's runtime and serving settings in effect, from `ferry config print` with the bench's environment. */
+/**
+ * Ferry's environment in the serving tables and the overload run: monitoring off, because the
+ * baselines log nothing; the monitoring section measures what monitoring costs on top.
+ */
+const SERVING_ENV = { FERRY_MONITORING_ENABLED: 'false' };
+
+/** Ferry's runtime and serving settings in effect, from `ferry config print` with the serving environment. */
 function ferryConfig(cwd) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FERRY_')));
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FERRY_'))),
+    ...SERVING_ENV,
+  };
   const printed = spawnSync(process.execPath, [CLI, 'config', 'print'], { cwd, env, encoding: 'utf8' });
   if (printed.status !== 0) return `(ferry config print failed: ${printed.stderr.trim()})`;
   const config = YAML.parse(printed.stdout);
@@ -118,7 +127,7 @@ function ferryConfig(cwd) {
   return new Promise((resolve) => {
     pinned.child.once('exit', () =>
       resolve(
-        `${flat('runtime')}, ${flat('serving')}. Pinned to core 0, a process sees ` +
+        `${flat('runtime')}, ${flat('serving')}, monitoring.enabled=${JSON.stringify(config.monitoring?.enabled)}. Pinned to core 0, a process sees ` +
           `os.availableParallelism() = ${pinned.output().trim()}, which is what runtime.workers = 0 resolves to`,
       ),
     );
@@ -195,7 +204,7 @@ try {
     raw[model.name] = await rawCompute(model, { msPerBatchSize: settings.rawMs });
   }
   log('starting Ferry, naive and floor');
-  const ferry = await startFerry(models);
+  const ferry = await startFerry(models, SERVING_ENV);
   servers.push(ferry);
   const responses = {};
   for (const model of models) {
@@ -216,7 +225,8 @@ try {
   log(`overload: Ferry at ${rate.toFixed(0)} req/s for ${settings.overloadMs / 1000} s`);
   runs.Ferry = await overload({
     ...scenario,
-    start: () => startFerry([heavy], { FERRY_SERVING_DEFAULT_TIMEOUT_MS: String(deadlineMs) }),
+    start: () =>
+      startFerry([heavy], { ...SERVING_ENV, FERRY_SERVING_DEFAULT_TIMEOUT_MS: String(deadlineMs) }),
     liveUrl: '/v2/health/live',
   });
   if (settings.naiveOverload) {

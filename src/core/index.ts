@@ -5,3 +5,4 @@ export { configKeys, ConfigSchema, loadConfig, validateConfig, valueAt } from '.
 export type { ConfigKey, ConfigSources, FerryConfig } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { FERRY_VERSION } from './version.js';
+export { newRequestId, requestIdOf } from './request-id.js';

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { requestIdOf } from '../core/index.js';
 import type { AppDeps } from './app-deps.js';
 // --- jobs (src/jobs): async inference routes ---
 import { registerJobApiRoutes, type JobRouteDeps } from '../jobs/index.js';
@@ -27,8 +27,6 @@ import { registerModelRoutes } from './routes/v2/model-routes.js';
 import { registerServerRoutes } from './routes/v2/server-routes.js';
 import { registerStatsRoutes } from './routes/v2/stats-routes.js';
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** Drains keep-alive connections at shutdown without resetting requests already sent. */
@@ -48,10 +46,7 @@ export async function buildApp(
     bodyLimit: deps.config.server.bodyLimitBytes,
     requestIdHeader: false,
     // A caller's own request id is kept when it is sane, so logs join across services.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // Shutdown is drained by ConnectionDrainer: requests already sent are served, never reset.
     return503OnClosing: false,
     // Schemas validate exactly: unknown keys and wrongly typed values are refused, never dropped

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIdOf } from '../core/index.js';
 import { parseVersionRef } from '../registry/index.js';
 import type { InferenceService } from '../serving/index.js';
 
 const INFER_PATH = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer(?:\?|$)/;
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Refuse an inference request with 503 OVERLOADED before Fastify sees it, when its version's
@@ -41,7 +40,7 @@ export function fastRefusal(
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'retry-after': String(Math.max(1, Math.ceil(typeof retryAfter === 'number' ? retryAfter : 1))),
-      'x-request-id': typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(),
+      'x-request-id': requestIdOf(given),
     });
     response.end(body);
     return true;

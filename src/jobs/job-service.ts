@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { FerryError } from '../core/index.js';
+import { createHash } from 'node:crypto';
+import { FerryError, newRequestId } from '../core/index.js';
 import { formatModelRef, parseModelRef } from '../registry/index.js';
 import { checkCallbackUrl } from './callback-url-guard.js';
 import type { Job } from './job.js';
@@ -55,7 +55,7 @@ export class JobService {
     private readonly options: JobServiceOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.newId = options.newId ?? randomUUID;
+    this.newId = options.newId ?? newRequestId;
   }
 
   /**

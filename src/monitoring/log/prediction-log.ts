@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { FerryConfig, Logger } from '../../core/index.js';
+import { newRequestId, type FerryConfig, type Logger } from '../../core/index.js';
 import type { PredictionEvent, PredictionSink } from '../../serving/index.js';
 import type { Signature } from '../../registry/index.js';
 import { extractRows, rowCountOf, type ExtractedRow, type NamedTensors } from '../features/extract-rows.js';
@@ -410,7 +409,7 @@ export class PredictionLog implements PredictionSink {
 
   private appendRecords(event: PredictionEvent, plan: VersionPlan, out: PredictionRecord[]): void {
     const { redactor } = plan;
-    const requestId = event.requestId ?? randomUUID();
+    const requestId = event.requestId ?? newRequestId();
     const at = new Date(event.at).toISOString();
     const base = {
       at,
