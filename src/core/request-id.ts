@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 
 /** A request id a caller may choose: 1–128 letters, digits, `_`, `.`, `:` or `-`. */
 const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -10,7 +10,12 @@ const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * with v7, 3.4 µs with no request-id index at all).
  */
 export function newRequestId(): string {
-  return uuidv7();
+  // A v4 UUID from Node's pooled generator (0.04 µs; the uuid package's v7() took 1.7 µs) with
+  // its first 48 bits replaced by the Unix time in ms and its version nibble by 7. The variant
+  // bits and the 74 random bits stay as v4 made them, which is the layout RFC 9562 gives v7.
+  const random = randomUUID();
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 /** The caller's `x-request-id` when it is sane (so logs join across services), else a new id. */
