@@ -1,5 +1,5 @@
 import type { Logger } from '../core/index.js';
-import type { CallbackEvent } from './callback-state.js';
+import { deliveryEvent } from './callback-state.js';
 import type { CallbackSender } from './callback-sender.js';
 import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
@@ -29,20 +29,10 @@ export async function deliverCallback(
     { url: callbackUrl, jobId: job.id, attempt: callback.attempts, body },
     signal,
   );
-  const now = deps.clock();
-  let event: CallbackEvent;
-  if (outcome.ok) event = { kind: 'delivered', now };
-  else if (signal.aborted) event = { kind: 'release', now };
-  else {
-    event = {
-      kind: 'undelivered',
-      now,
-      error: outcome.error,
-      retryable: outcome.retryable,
-      maxAttempts: settings.maxAttempts,
-      backoffMs: settings.backoffMs,
-    };
-  }
+  const event = deliveryEvent(outcome, signal.aborted, deps.clock(), {
+    maxAttempts: settings.maxAttempts,
+    backoffMs: settings.backoffMs,
+  });
   const written = await deps.store.transitionCallback(job, event);
   const log = { job: job.id, attempt: callback.attempts };
   if (written === undefined) {

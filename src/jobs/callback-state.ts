@@ -40,6 +40,22 @@ export type CallbackEvent =
   /** The worker stops (server shutdown) mid-delivery: due again at once, attempt not counted. */
   | { readonly kind: 'release'; readonly now: Date };
 
+/**
+ * The event a finished delivery attempt makes: `delivered`, `release` when the worker was stopping
+ * (the abort cut it short; the attempt is not counted), else `undelivered` with its retry settings.
+ */
+export function deliveryEvent(
+  outcome:
+    { readonly ok: true } | { readonly ok: false; readonly error: string; readonly retryable: boolean },
+  aborted: boolean,
+  now: Date,
+  retry: { readonly maxAttempts: number; readonly backoffMs: number },
+): CallbackEvent {
+  if (outcome.ok) return { kind: 'delivered', now };
+  if (aborted) return { kind: 'release', now };
+  return { kind: 'undelivered', now, error: outcome.error, retryable: outcome.retryable, ...retry };
+}
+
 /** The longest wait between two deliveries, however many attempts were made. */
 export const MAX_CALLBACK_BACKOFF_MS = 300_000;
 

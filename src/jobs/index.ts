@@ -44,7 +44,12 @@ export {
   type JobState,
   type JobStateKind,
 } from './job-state.js';
-export { nextCallbackState, type CallbackEvent, type CallbackState } from './callback-state.js';
+export {
+  deliveryEvent,
+  nextCallbackState,
+  type CallbackEvent,
+  type CallbackState,
+} from './callback-state.js';
 
 /** What the HTTP app needs of jobs: the service, absent when `jobs.enabled` is false. */
 export interface JobRouteDeps {

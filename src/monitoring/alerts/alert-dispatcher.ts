@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/index.js';
-import type { CallbackEvent } from '../../jobs/index.js';
+import { deliveryEvent } from '../../jobs/index.js';
 import type { AlertChannel, ChannelOutcome } from './alert-channel.js';
 import type { AlertDelivery } from './alert-records.js';
 import type { AlertStore, DeliveryClaimSettings } from './alert-store.js';
@@ -142,20 +142,10 @@ export class AlertDispatcher {
         outcome = { ok: false, error: reason, retryable: true };
       }
     }
-    const now = this.clock();
-    let event: CallbackEvent;
-    if (outcome.ok) event = { kind: 'delivered', now };
-    else if (signal.aborted) event = { kind: 'release', now };
-    else {
-      event = {
-        kind: 'undelivered',
-        now,
-        error: outcome.error,
-        retryable: outcome.retryable,
-        maxAttempts: channel?.settings.attempts ?? 1,
-        backoffMs: channel?.settings.backoffMs ?? 0,
-      };
-    }
+    const event = deliveryEvent(outcome, signal.aborted, this.clock(), {
+      maxAttempts: channel?.settings.attempts ?? 1,
+      backoffMs: channel?.settings.backoffMs ?? 0,
+    });
     const written = await this.deps.store.transitionDelivery(
       delivery,
       event,
