@@ -1,6 +1,12 @@
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import {
+  CompiledQuery,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type SelectQueryBuilder,
+} from 'kysely';
 import { FerryError } from '../../core/index.js';
-import type { FerryDatabase, Tables } from '../../store/index.js';
+import type { FerryDatabase, PredictionsTable, Tables } from '../../store/index.js';
 import { PackedLayout, packedFeaturesOf } from './packed-features.js';
 import type { JoinedPrediction, PredictionRecord } from './prediction-record.js';
 import {
@@ -19,6 +25,23 @@ import {
  * the database reuses their prepared statements.
  */
 export const INSERT_CHUNK_ROWS = 256;
+
+/** The columns of an inserted prediction row, in the order the cached INSERTs bind them. */
+const INSERT_COLUMNS = [
+  'request_id',
+  'at',
+  'model',
+  'version',
+  'features_json',
+  'layout_id',
+  'features_f32',
+  'outputs_json',
+  'latency_ms',
+  'status',
+  'code',
+  'caller',
+  'flags_json',
+] as const satisfies readonly (keyof Insertable<PredictionsTable>)[];
 
 /** Rows per DELETE of a retention pass, so no single statement holds the database for long. */
 const DELETE_CHUNK_ROWS = 5000;
@@ -63,6 +86,8 @@ export class PredictionStore {
   /** Ids of the layouts of packed features, by layout (written ones) and by id (read ones). */
   private readonly layoutIds = new WeakMap<PackedLayout, number>();
   private readonly layoutsById = new Map<number, PackedLayout>();
+  /** SQL of a multi-row INSERT by row count, compiled once by Kysely for this database's dialect. */
+  private readonly insertSql = new Map<number, string>();
 
   constructor(private readonly database: FerryDatabase) {}
 
@@ -83,16 +108,42 @@ export class PredictionStore {
     const write = async (db: Kysely<Tables>) => {
       let start = 0;
       for (const size of sizes) {
-        await db
-          .insertInto('predictions')
-          .values(rows.slice(start, start + size))
-          .execute();
+        const parameters: unknown[] = [];
+        for (const row of rows.slice(start, start + size)) {
+          for (const column of INSERT_COLUMNS) parameters.push(row[column] ?? null);
+        }
+        await db.executeQuery(CompiledQuery.raw(this.insertSqlFor(size), parameters));
         start += size;
       }
     };
     // One INSERT commits alone; several share one commit (one fsync on SQLite).
     if (sizes.length === 1) await write(this.db);
     else await this.db.transaction().execute(write);
+  }
+
+  /**
+   * The INSERT of `rows` rows, built and compiled by Kysely once per size: compiling thousands of
+   * value nodes at every flush cost more than the database's own work (the flush binds new
+   * parameters to the same SQL, which SQLite's statement cache then reuses).
+   */
+  private insertSqlFor(rows: number): string {
+    let sql = this.insertSql.get(rows);
+    if (sql === undefined) {
+      const template = Object.fromEntries(INSERT_COLUMNS.map((column) => [column, null])) as never;
+      const compiled = this.db
+        .insertInto('predictions')
+        .values(Array.from({ length: rows }, () => template))
+        .compile();
+      if (compiled.parameters.length !== rows * INSERT_COLUMNS.length) {
+        throw new FerryError(
+          'INTERNAL',
+          `prediction INSERT compiled to ${compiled.parameters.length} parameters`,
+        );
+      }
+      sql = compiled.sql;
+      this.insertSql.set(rows, sql);
+    }
+    return sql;
   }
 
   /** Find or add a layout's row (by digest; a replica that added it first wins) and remember its id. */
