@@ -271,6 +271,10 @@ export class LocalApi implements FerryApi {
     });
   }
 
+  deleteReference(model: string, ref: string | undefined): Promise<void> {
+    return this.drift().references.detach(model, parseVersionRef(ref));
+  }
+
   getReference(model: string, ref: string | undefined): Promise<ReferenceView> {
     return this.drift().references.describe(model, parseVersionRef(ref));
   }

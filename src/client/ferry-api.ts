@@ -196,6 +196,8 @@ export interface FerryApi {
   putReference(request: ReferenceRequest): Promise<ReferenceView>;
   /** The summary of a version's reference profile (REFERENCE_NOT_FOUND when it has none). */
   getReference(model: string, ref: string | undefined): Promise<ReferenceView>;
+  /** Remove a version's reference profile (REFERENCE_NOT_FOUND when it has none). */
+  deleteReference(model: string, ref: string | undefined): Promise<void>;
   /** The drift report of a version over a range of monitoring windows. */
   getDrift(model: string, query?: DriftQuery): Promise<DriftReport>;
   // --- end profiles and drift ---

@@ -321,6 +321,11 @@ export class FerryClient implements FerryApi {
     return this.request('GET', `/api/v1/models/${enc(model)}/versions/${enc(version)}/reference`);
   }
 
+  async deleteReference(model: string, ref: string | undefined): Promise<void> {
+    const version = await this.refOrDefault(model, ref);
+    await this.request('DELETE', `/api/v1/models/${enc(model)}/versions/${enc(version)}/reference`);
+  }
+
   getDrift(model: string, query: DriftQuery = {}): Promise<DriftReport> {
     const { version, window, windows } = query;
     return this.request(

@@ -176,15 +176,28 @@ export function registerMonitorCommand(program: Command): void {
     .argument('[file]', 'reference dataset to attach: CSV with a header row, or NDJSON')
     .option('--format <format>', 'csv or ndjson (default: from the file name)')
     .option('--source <name>', 'name stored with the profile (default: the file name)')
+    .option('--remove', "remove the version's reference profile")
     .action(
       async (
         text: string,
         file: string | undefined,
-        options: { format?: string; source?: string },
+        options: { format?: string; source?: string; remove?: boolean },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { model, ref } = modelAndRef(text);
+        if (options.remove === true) {
+          if (file !== undefined) {
+            throw new FerryError(
+              'INVALID_ARGUMENT',
+              'give either a dataset file to attach or --remove, not both',
+            );
+          }
+          await withApi(globals, (api) => api.deleteReference(model, ref));
+          if (globals.json) return printJson({ removed: true, model, ref: ref ?? null });
+          process.stdout.write(`removed the reference profile of ${text}\n`);
+          return;
+        }
         const view = await withApi(globals, (api) =>
           file === undefined
             ? api.getReference(model, ref)

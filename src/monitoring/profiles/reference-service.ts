@@ -116,12 +116,25 @@ export class ReferenceService {
   async describe(model: string, ref: VersionRef): Promise<ReferenceView> {
     const version = await this.deps.versions.getVersion(model, ref);
     const record = await this.deps.store.get(version.model, version.version);
-    if (record === undefined) {
-      throw new FerryError(
-        'REFERENCE_NOT_FOUND',
-        `model '${version.model}' version ${version.version} has no reference profile; attach one with \`ferry monitor reference ${version.model}:${version.version} data.csv\` or PUT /api/v1/models/${version.model}/versions/${version.version}/reference`,
-      );
-    }
+    if (record === undefined) throw noReference(version);
     return referenceView(record);
   }
+
+  /**
+   * Remove a version's reference profile (REFERENCE_NOT_FOUND when it has none): drift reports and
+   * validation then have nothing to compare with until another is attached. Live profiles stay.
+   */
+  async detach(model: string, ref: VersionRef): Promise<void> {
+    const version = await this.deps.versions.getVersion(model, ref);
+    const removed = await this.deps.store.delete(version.model, version.version);
+    this.deps.cache?.invalidate(version.model, version.version);
+    if (!removed) throw noReference(version);
+  }
+}
+
+function noReference(version: { readonly model: string; readonly version: number }): FerryError {
+  return new FerryError(
+    'REFERENCE_NOT_FOUND',
+    `model '${version.model}' version ${version.version} has no reference profile; attach one with \`ferry monitor reference ${version.model}:${version.version} data.csv\` or PUT /api/v1/models/${version.model}/versions/${version.version}/reference`,
+  );
 }

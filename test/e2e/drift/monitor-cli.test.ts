@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PENGUIN_FEATURES } from '../../../src/demo/index.js';
 import { expectCliError, expectJson, expectSuccess, ferryCli, type Ferry } from '../../support/cli.js';
-import { apiCall } from '../../support/management-api.js';
+import { apiCall, expectApiError } from '../../support/management-api.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { demoModel, inferPenguins, penguinCsv, penguinRows, shifted, waitForDrift } from './drift-helpers.js';
 
@@ -123,5 +123,41 @@ describe('ferry models push --reference and ferry monitor', () => {
       'the reference dataset has a header but no rows',
     );
     expectCliError(await overHttp('monitor', 'reference', 'nobody', 'penguins.csv'), 'MODEL_NOT_FOUND');
+  });
+
+  it('removes a reference profile over HTTP and in the data folder, then says there is none', async () => {
+    expectCliError(
+      await overHttp('monitor', 'reference', 'cli-penguins:1', 'penguins.csv', '--remove'),
+      'INVALID_ARGUMENT',
+      'either a dataset file to attach or --remove',
+    );
+    expect(expectSuccess(await overHttp('monitor', 'reference', 'cli-penguins:1', '--remove'))).toBe(
+      'removed the reference profile of cli-penguins:1\n',
+    );
+    expectApiError(
+      await apiCall('GET', `${server.url}/api/v1/models/cli-penguins/versions/1/reference`),
+      404,
+      'REFERENCE_NOT_FOUND',
+    );
+    expectCliError(
+      await overHttp('monitor', 'reference', 'cli-penguins:1', '--remove'),
+      'REFERENCE_NOT_FOUND',
+      'has no reference profile',
+    );
+    // Attached again over HTTP, removed in the data folder, and the server's API agrees.
+    expectSuccess(await overHttp('monitor', 'reference', 'cli-penguins:1', 'penguins.csv'));
+    expect(expectJson(await inFolder('--json', 'monitor', 'reference', 'cli-penguins', '--remove'))).toEqual({
+      removed: true,
+      model: 'cli-penguins',
+      ref: null,
+    });
+    expectApiError(
+      await apiCall('DELETE', `${server.url}/api/v1/models/cli-penguins/versions/1/reference`),
+      404,
+      'REFERENCE_NOT_FOUND',
+    );
+    expectSuccess(await overHttp('monitor', 'reference', 'cli-penguins:1', 'penguins.csv'));
+    const deleted = await apiCall('DELETE', `${server.url}/api/v1/models/cli-penguins/versions/1/reference`);
+    expect(deleted.status).toBe(204);
   });
 });

@@ -100,4 +100,13 @@ export function registerReferenceRoutes(
     { config: { action: 'models:read' } },
     (request) => drift.references.describe(request.params.model, parseVersionRef(request.params.version)),
   );
+
+  app.delete<{ Params: ReferenceParams }>(
+    '/api/v1/models/:model/versions/:version/reference',
+    { config: { action: 'models:write' } },
+    async (request, reply) => {
+      await drift.references.detach(request.params.model, parseVersionRef(request.params.version));
+      return reply.status(204).send();
+    },
+  );
 }
