@@ -122,10 +122,13 @@ function modelMonitoring(withDefaults: boolean) {
 /** Names of webhooks and of alert rules. */
 const ALERT_CHANNEL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 
-/** The metrics an alert rule can watch; src/monitoring/alerts/metric-source.ts holds the same list. */
-const ALERT_METRICS = [
+/** Every metric an alert rule can watch (a closed list): `alerts.rules[].metric`, and the alert evaluator's `MetricName`. */
+export const ALERT_METRICS = [
+  /** Share of the model's features that drift in the window (0–1). */
   'drift.share',
+  /** Drift score of one feature (the rule's `feature`), as the drift test reports it. */
   'drift.feature',
+  /** Share of the window's predictions whose inputs validation flagged (0–1). */
   'validation.flag_rate',
   'performance.accuracy',
   'performance.f1',
@@ -136,7 +139,9 @@ const ALERT_METRICS = [
   'fairness.demographic_parity_ratio',
   'fairness.demographic_parity_difference',
   'fairness.equalized_odds_difference',
+  /** 99th percentile of inference latency in the window, in seconds. */
   'latency.p99_seconds',
+  /** Share of the window's inference requests answered with an error (0–1). */
   'errors.rate',
 ] as const;
 

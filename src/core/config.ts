@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type FerryConfig } from './config-schema.js';
 import { FerryError } from './errors.js';
 
-export { ConfigSchema, type FerryConfig } from './config-schema.js';
+export { ALERT_METRICS, ConfigSchema, type FerryConfig } from './config-schema.js';
 
 /** A leaf key of the schema: its dotted path, schema, and environment variable name. */
 export interface ConfigKey {

@@ -34,7 +34,7 @@ export interface LoadStateSource {
 export type JobCountsProvider = () => Promise<Readonly<Record<string, number>>>;
 
 // --- profiles, validation and drift (src/monitoring/{validation,drift}) ---
-/** One version's drift for the drift gauges (the shape of monitoring's DriftGaugeSample). */
+/** One version's drift for the drift gauges (monitoring's DriftGauges produce it). */
 export interface DriftSample {
   readonly model: string;
   readonly version: number;

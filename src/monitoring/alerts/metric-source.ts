@@ -1,31 +1,13 @@
+import { ALERT_METRICS } from '../../core/index.js';
+
 /**
  * What the alert evaluator reads: one number per model, metric and window. Providers of drift,
  * validation, performance, fairness, latency and error rate implement `MetricSource` and are
  * registered by metric name in a `CompositeMetricSource` when the server is wired.
  */
 
-/** Every metric an alert rule can watch (a closed list; `alerts.rules[].metric` takes the same). */
-export const METRIC_NAMES = [
-  /** Share of the model's features that drift in the window (0–1). */
-  'drift.share',
-  /** Drift score of one feature (the rule's `feature`), as the drift test reports it. */
-  'drift.feature',
-  /** Share of the window's predictions whose inputs validation flagged (0–1). */
-  'validation.flag_rate',
-  'performance.accuracy',
-  'performance.f1',
-  'performance.roc_auc',
-  'performance.mae',
-  'performance.rmse',
-  'performance.log_loss',
-  'fairness.demographic_parity_ratio',
-  'fairness.demographic_parity_difference',
-  'fairness.equalized_odds_difference',
-  /** 99th percentile of inference latency in the window, in seconds. */
-  'latency.p99_seconds',
-  /** Share of the window's inference requests answered with an error (0–1). */
-  'errors.rate',
-] as const;
+/** Every metric an alert rule can watch: the list `alerts.rules[].metric` takes (see ALERT_METRICS). */
+export const METRIC_NAMES = ALERT_METRICS;
 
 /** A metric an alert rule can watch. */
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -1,21 +1,10 @@
 import type { Logger } from '../../core/index.js';
+import type { DriftSample } from '../../telemetry/index.js';
 import type { DriftReport } from './drift-report.js';
 import type { DriftService } from './drift-service.js';
 
-/** One version's drift as the Prometheus gauges show it. */
-export interface DriftGaugeSample {
-  readonly model: string;
-  readonly version: number;
-  /** Per feature and output: the report's method and score (p-value or distance), and its verdict. */
-  readonly features: readonly {
-    readonly feature: string;
-    readonly method: string;
-    readonly score: number | null;
-    readonly drifted: boolean | null;
-  }[];
-  /** Share of drifted input features; null when no feature could be judged. */
-  readonly share: number | null;
-}
+/** One version's drift as the Prometheus gauges show it (the shape telemetry's gauges read). */
+export type DriftGaugeSample = DriftSample;
 
 /** How often the gauges are recomputed for every version with predictions in the current window. */
 export const DRIFT_GAUGE_REFRESH_MS = 60_000;
