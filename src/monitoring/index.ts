@@ -43,7 +43,6 @@ export {
   type PredictionWriter,
 } from './log/prediction-log.js';
 export {
-  INSERT_CHUNK_ROWS,
   PredictionStore,
   type PredictionPage,
   type PredictionQuery,

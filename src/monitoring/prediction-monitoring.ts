@@ -4,6 +4,7 @@ import { FeedbackService } from './feedback/feedback-service.js';
 import { FeedbackStore } from './feedback/feedback-store.js';
 import { joinedPredictions, type JoinWindow } from './feedback/joined-predictions.js';
 import { loadHashSalt } from './log/hash-salt.js';
+import { importLegacyPredictions } from './log/legacy-import.js';
 import { exportPredictions, type ExportQuery } from './log/prediction-export.js';
 import { PredictionLog, type PredictionLogObserver } from './log/prediction-log.js';
 import type { JoinedPrediction } from './log/prediction-record.js';
@@ -74,6 +75,7 @@ export async function createPredictionMonitoring(
 ): Promise<PredictionMonitoring> {
   const { config, database, logger } = deps;
   checkRedaction(config);
+  await importLegacyPredictions(database, logger);
   const predictions = new PredictionStore(database);
   const feedbackStore = new FeedbackStore(database);
   const log = config.monitoring.enabled

@@ -14,6 +14,8 @@ export interface Tables {
   // --- monitoring (src/monitoring): prediction log and feedback ---
   predictions: PredictionsTable;
   prediction_layouts: PredictionLayoutsTable;
+  prediction_segments: PredictionSegmentsTable;
+  prediction_keys: PredictionKeysTable;
   feedback: FeedbackTable;
   monitoring_secrets: MonitoringSecretsTable;
   // --- end monitoring ---
@@ -224,6 +226,32 @@ export interface PredictionLayoutsTable {
   layout_json: string;
 }
 
+/**
+ * The predictions of one model version from one flush of the prediction log, column by column
+ * (src/monitoring/log/segment-codec.ts). `first_at`/`last_at` bound its rows' times (ISO-8601).
+ */
+export interface PredictionSegmentsTable {
+  /** Insertion order: the tiebreak of rows logged at the same millisecond. */
+  id: Generated<number>;
+  model: string;
+  version: number;
+  first_at: string;
+  last_at: string;
+  rows: number;
+  /** The rows' request ids, one per line. */
+  request_ids: string;
+  /** Per row: time (ms, float64), latency (ms, float64), marks (uint8). */
+  summary: Buffer;
+  /** Callers, codes, flags, features and outputs (see the codec). */
+  body: Buffer;
+}
+
+/** Which segments may hold a request id: one row per segment and key (see segment-keys.ts). */
+export interface PredictionKeysTable {
+  key: string;
+  segment_id: number;
+}
+
 /** Ground truth for one prediction, by its request id; a later submission replaces an earlier one. */
 export interface FeedbackTable {
   request_id: string;
@@ -237,6 +265,8 @@ export interface FeedbackTable {
   /** When the outcome was observed (given by the caller, else when it was received). */
   at: string;
   received_at: string;
+  /** The prediction segment holding the request (null for feedback stored before segments). */
+  segment_id: number | null;
 }
 
 /** Secrets monitoring keeps per database, e.g. the salt of hashed fields (`name` = 'hash-salt'). */

@@ -14,6 +14,8 @@ export type {
   AliasesTable,
   AliasEventsTable,
   PredictionsTable,
+  PredictionKeysTable,
+  PredictionSegmentsTable,
   PredictionLayoutsTable,
   FeedbackTable,
   MonitoringSecretsTable,

@@ -144,7 +144,7 @@ export function createAlerts(
     logger,
     clock,
     env: deps.env ?? process.env,
-    exporter: deps.exporter ?? new PredictionLogExporter(deps.database, new PredictionStore(deps.database)),
+    exporter: deps.exporter ?? new PredictionLogExporter(new PredictionStore(deps.database)),
   });
   const store = new AlertStore(deps.database);
   const metrics = new CompositeMetricSource([

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { withTransaction, type FerryDatabase, type FeedbackTable, type Tables } from '../../store/index.js';
 import type { FeedbackRecord } from '../log/prediction-record.js';
+import { locatePredictions } from '../log/prediction-store.js';
 import { rowToFeedback } from '../log/prediction-rows.js';
 
 /** Feedback for one prediction, checked (see parseFeedbackItem). */
@@ -43,7 +44,7 @@ export class FeedbackStore {
     const receivedAt = this.clock().toISOString();
     return withTransaction(this.database.db, async (trx) => {
       const ids = [...new Set(items.map((item) => item.requestId))];
-      const predictions = await lookupPredictions(trx, ids);
+      const predictions = await locatePredictions(trx, ids);
       const existing = await lookupFeedback(trx, ids);
       const rows = new Map<string, Insertable<FeedbackTable>>();
       const seen = new Set<string>();
@@ -58,6 +59,7 @@ export class FeedbackStore {
           value: item.value ?? null,
           at: item.at ?? receivedAt,
           received_at: receivedAt,
+          segment_id: prediction.segmentId,
         });
         const before = existing.has(item.requestId) || seen.has(item.requestId);
         seen.add(item.requestId);
@@ -76,6 +78,7 @@ export class FeedbackStore {
               value: eb.ref('excluded.value'),
               at: eb.ref('excluded.at'),
               received_at: eb.ref('excluded.received_at'),
+              segment_id: eb.ref('excluded.segment_id'),
             })),
           )
           .execute();
@@ -130,24 +133,6 @@ export class FeedbackStore {
       if (deleted < DELETE_CHUNK_ROWS) return total;
     }
   }
-}
-
-/** The model and version of the newest logged prediction of each id. */
-async function lookupPredictions(
-  executor: Executor,
-  ids: readonly string[],
-): Promise<Map<string, { model: string; version: number }>> {
-  const found = new Map<string, { model: string; version: number }>();
-  for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
-    const rows = await executor
-      .selectFrom('predictions')
-      .select(['request_id', 'model', 'version'])
-      .where('request_id', 'in', ids.slice(start, start + LOOKUP_CHUNK))
-      .orderBy('id', 'asc')
-      .execute();
-    for (const row of rows) found.set(row.request_id, { model: row.model, version: Number(row.version) });
-  }
-  return found;
 }
 
 /** Which ids already have feedback. */

@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectFerryError } from '../../../test/support/ferry-errors.js';
 import { forEachDialect } from '../../../test/support/databases.js';
@@ -7,7 +6,9 @@ import { joinedPredictions } from '../feedback/joined-predictions.js';
 import { loadHashSalt } from './hash-salt.js';
 import { markPacked, PackedLayout } from './packed-features.js';
 import type { PredictionRecord } from './prediction-record.js';
-import { chunkSizes, INSERT_CHUNK_ROWS, PredictionStore } from './prediction-store.js';
+import { newRequestId } from '../../core/index.js';
+import { importLegacyPredictions } from './legacy-import.js';
+import { locatePredictions, PredictionStore } from './prediction-store.js';
 import { RetentionTask } from './retention-task.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
@@ -63,7 +64,7 @@ describe('PredictionStore', () => {
       expect(page.predictions[2]).not.toHaveProperty('flags');
     });
 
-    it('writes a batch of any size in INSERTs of a few fixed sizes, every row once, in order', async () => {
+    it('writes a batch of any size as segments, every row once, in order', async () => {
       const predictions = store();
       const rows = Array.from({ length: 700 }, (_, i) => record(`b${i}`, i));
       await predictions.insert(rows);
@@ -140,6 +141,31 @@ describe('PredictionStore', () => {
       );
     });
 
+    it('merges segments that overlap in time (replicas) into exact time order, both ways', async () => {
+      const predictions = store();
+      // Two flushes whose rows interleave, and many small segments (more than one read batch).
+      await predictions.insert([1, 3, 5, 7].map((s) => record(`a${s}`, s)));
+      await predictions.insert([2, 4, 6, 8].map((s) => record(`b${s}`, s)));
+      for (let s = 10; s < 80; s += 1) await predictions.insert([record(`c${s}`, s)]);
+      const expected = [
+        ...['a1', 'b2', 'a3', 'b4', 'a5', 'b6', 'a7', 'b8'],
+        ...Array.from({ length: 70 }, (_, i) => `c${10 + i}`),
+      ];
+      const scanned = (await collect(predictions.scan({ model: 'fraud' }, 7))).flat();
+      expect(scanned.map((p) => p.requestId)).toEqual(expected);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await predictions.list({ model: 'fraud', limit: 3, cursor });
+        seen.push(...page.predictions.map((p) => p.requestId));
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual([...expected].reverse());
+      const window = await predictions.list({ model: 'fraud', from: t(3), to: t(7), limit: 10 });
+      expect(window.predictions.map((p) => p.requestId)).toEqual(['b6', 'a5', 'b4', 'a3']);
+    });
+
     it('lists the versions logged in a window', async () => {
       const predictions = store();
       await predictions.insert([
@@ -180,26 +206,88 @@ describe('PredictionStore', () => {
       expect(left.map((p) => p.requestId)).toEqual(['r8', 'r9', 'r10', 'r11']);
     });
 
+    it('moves rows logged before segments into segments, with their packed features and feedback', async () => {
+      const db = fixture.database.db;
+      const layout = new PackedLayout(['age', 'country'], ['age']);
+      const { id: layoutId } = await db
+        .insertInto('prediction_layouts')
+        .values({ digest: layout.digest, layout_json: layout.json })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const old = (requestId: string, seconds: number, model = 'fraud') => ({
+        request_id: requestId,
+        at: t(seconds),
+        model,
+        version: 1,
+        features_json: JSON.stringify({ country: 'NL' }),
+        layout_id: Number(layoutId),
+        features_f32: Buffer.from(Float32Array.from([seconds + 0.5]).buffer),
+        outputs_json: JSON.stringify({ score: 0.25 }),
+        latency_ms: 2,
+        status: 'ok',
+        code: null,
+        caller: 'ann',
+        flags_json: null,
+      });
+      await db
+        .insertInto('predictions')
+        .values([old('o1', 1), old('o2', 2, 'churn'), old('o3', 3)])
+        .execute();
+      await db
+        .insertInto('feedback')
+        .values({
+          request_id: 'o3',
+          model: 'fraud',
+          version: 1,
+          label_json: '"fraud"',
+          value: null,
+          at: t(4),
+          received_at: t(4),
+          segment_id: null,
+        })
+        .execute();
+      expect(await importLegacyPredictions(fixture.database)).toBe(3);
+      expect(await importLegacyPredictions(fixture.database)).toBe(0);
+      expect(await db.selectFrom('predictions').selectAll().execute()).toEqual([]);
+      const page = await store().list({ model: 'fraud', limit: 10 });
+      expect(page.predictions.map((p) => [p.requestId, p.features, p.feedback?.label ?? null])).toEqual([
+        ['o3', { age: 3.5, country: 'NL' }, 'fraud'],
+        ['o1', { age: 1.5, country: 'NL' }, null],
+      ]);
+      const outcomes = await new FeedbackStore(fixture.database).store([{ requestId: 'o2', label: 'stay' }]);
+      expect(outcomes).toEqual(['stored']);
+    });
+
+    it('finds the segment of Ferry’s time-ordered ids and of ids callers chose, for feedback', async () => {
+      const predictions = store();
+      const made = newRequestId();
+      await predictions.insert([
+        record(made, 1),
+        record('caller-chosen-1', 2),
+        record(`${made.slice(0, 20)}0000000000ff`, 3),
+        record('multi#0', 4),
+        record('multi#1', 4),
+      ]);
+      await predictions.insert([record('caller-chosen-1', 5, { version: 2 })]);
+      const found = await locatePredictions(fixture.database.db, [
+        made,
+        'caller-chosen-1',
+        'multi#1',
+        'multi',
+        'never-logged',
+        newRequestId(),
+      ]);
+      expect([...found.keys()].sort()).toEqual([made, 'caller-chosen-1', 'multi#1'].sort());
+      // The newest segment holding an id wins.
+      expect(found.get('caller-chosen-1')).toMatchObject({ model: 'fraud', version: 2 });
+    });
+
     it('keeps one hash salt per database, made once', async () => {
       const first = await loadHashSalt(fixture.database);
       const again = await loadHashSalt(await fixture.open());
       expect(first).toMatch(/^[0-9a-f]{64}$/);
       expect(again).toBe(first);
     });
-  });
-});
-
-describe('chunkSizes', () => {
-  it('cuts any write into full INSERTs and then powers of two, summing to the rows', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5000 }), (rows) => {
-        const sizes = chunkSizes(rows);
-        expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(rows);
-        for (const size of sizes) expect(size <= INSERT_CHUNK_ROWS && (size & (size - 1)) === 0).toBe(true);
-        expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
-      }),
-    );
-    expect(chunkSizes(500)).toEqual([256, 128, 64, 32, 16, 4]);
   });
 });
 

@@ -1,60 +1,18 @@
-import {
-  CompiledQuery,
-  type ExpressionBuilder,
-  type Insertable,
-  type Kysely,
-  type SelectQueryBuilder,
-} from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { FerryError } from '../../core/index.js';
-import type { FerryDatabase, PredictionsTable, Tables } from '../../store/index.js';
-import { PackedLayout, packedFeaturesOf } from './packed-features.js';
+import type { FerryDatabase, Tables } from '../../store/index.js';
 import type { JoinedPrediction, PredictionRecord } from './prediction-record.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  joinedRowToRecord,
-  recordToRow,
-  type JoinedRow,
-  type Layouts,
-} from './prediction-rows.js';
+import { encodeSegment, type EncodedSegment } from './segment-codec.js';
+import { keyOf, keysOf } from './segment-keys.js';
+import { LoadedSegment, rowsInOrder, type PredictionWindow, type RowRef } from './segment-rows.js';
 
-/**
- * Most rows per INSERT: 13 parameters a row stays far below SQLite's and Postgres's parameter
- * limits. A write is cut into INSERTs of this many rows, then of powers of two for the rest (500
- * rows: 256 + 128 + 64 + 32 + 16 + 4), so its statements take one of 9 shapes whatever its size and
- * the database reuses their prepared statements.
- */
-export const INSERT_CHUNK_ROWS = 256;
+export type { PredictionWindow } from './segment-rows.js';
 
-/** The columns of an inserted prediction row, in the order the cached INSERTs bind them. */
-const INSERT_COLUMNS = [
-  'request_id',
-  'at',
-  'model',
-  'version',
-  'features_json',
-  'layout_id',
-  'features_f32',
-  'outputs_json',
-  'latency_ms',
-  'status',
-  'code',
-  'caller',
-  'flags_json',
-] as const satisfies readonly (keyof Insertable<PredictionsTable>)[];
+/** Keys (or segment ids) per IN list, well below both dialects' parameter limits. */
+const IN_CHUNK = 500;
 
-/** Rows per DELETE of a retention pass, so no single statement holds the database for long. */
-const DELETE_CHUNK_ROWS = 5000;
-
-/** Which predictions a read covers. `from` is inclusive and `to` exclusive (ISO-8601 text). */
-export interface PredictionWindow {
-  readonly model?: string | undefined;
-  readonly version?: number | undefined;
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-  /** Only predictions that have feedback (an inner join). */
-  readonly withFeedbackOnly?: boolean | undefined;
-}
+/** Segments per DELETE of a retention pass. */
+const DELETE_CHUNK_SEGMENTS = 200;
 
 /** A page of a listing, newest first. */
 export interface PredictionQuery extends PredictionWindow {
@@ -71,138 +29,48 @@ export interface PredictionPage {
   readonly nextCursor: string | null;
 }
 
-type PredictionSelect = SelectQueryBuilder<
-  Tables & { fb: Tables['feedback'] },
-  'predictions' | 'fb',
-  JoinedRow
->;
+/** Where a logged request is: its model version and segment. */
+export interface LocatedPrediction {
+  readonly model: string;
+  readonly version: number;
+  readonly segmentId: number;
+}
+
+type Executor = Kysely<Tables> | Transaction<Tables>;
 
 /**
- * The prediction log in the metadata database. Writes are batched (one transaction of INSERTs of
- * up to {@link INSERT_CHUNK_ROWS} rows); reads use the `(model, at, id)` index and page by keyset, so a
- * page costs the same however deep it is.
+ * The prediction log in the metadata database, one segment (src/monitoring/log/segment-codec.ts)
+ * per flush and model version. Reads go through {@link rowsInOrder}, which merges segments into
+ * exact time order; a listing pages by keyset (time, segment, row), so a page costs the same
+ * however deep it is.
  */
 export class PredictionStore {
-  /** Ids of the layouts of packed features, by layout (written ones) and by id (read ones). */
-  private readonly layoutIds = new WeakMap<PackedLayout, number>();
-  private readonly layoutsById = new Map<number, PackedLayout>();
-  /** SQL of a multi-row INSERT by row count, compiled once by Kysely for this database's dialect. */
-  private readonly insertSql = new Map<number, string>();
-
   constructor(private readonly database: FerryDatabase) {}
 
   private get db(): Kysely<Tables> {
     return this.database.db;
   }
 
-  /** Store records in one transaction (one commit), in INSERTs of the sizes {@link chunkSizes} gives. */
+  /** Store records: one segment per model version, all in one transaction (one commit). */
   async insert(records: readonly PredictionRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const groups = new Map<string, PredictionRecord[]>();
     for (const record of records) {
-      const layout = packedFeaturesOf(record)?.layout;
-      if (layout !== undefined && !this.layoutIds.has(layout)) await this.saveLayout(layout);
+      const key = `${record.model}\u0000${record.version}`;
+      let group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = []));
+      group.push(record);
     }
-    const layoutId = (layout: PackedLayout) => this.layoutIds.get(layout)!;
-    const rows = records.map((record) => recordToRow(record, layoutId));
-    const sizes = chunkSizes(rows.length);
-    const write = async (db: Kysely<Tables>) => {
-      let start = 0;
-      for (const size of sizes) {
-        const parameters: unknown[] = [];
-        for (const row of rows.slice(start, start + size)) {
-          for (const column of INSERT_COLUMNS) parameters.push(row[column] ?? null);
-        }
-        await db.executeQuery(CompiledQuery.raw(this.insertSqlFor(size), parameters));
-        start += size;
-      }
-    };
-    // One INSERT commits alone; several share one commit (one fsync on SQLite).
-    if (sizes.length === 1) await write(this.db);
-    else await this.db.transaction().execute(write);
-  }
-
-  /**
-   * The INSERT of `rows` rows, built and compiled by Kysely once per size: compiling thousands of
-   * value nodes at every flush cost more than the database's own work (the flush binds new
-   * parameters to the same SQL, which SQLite's statement cache then reuses).
-   */
-  private insertSqlFor(rows: number): string {
-    let sql = this.insertSql.get(rows);
-    if (sql === undefined) {
-      const template = Object.fromEntries(INSERT_COLUMNS.map((column) => [column, null])) as never;
-      const compiled = this.db
-        .insertInto('predictions')
-        .values(Array.from({ length: rows }, () => template))
-        .compile();
-      if (compiled.parameters.length !== rows * INSERT_COLUMNS.length) {
-        throw new FerryError(
-          'INTERNAL',
-          `prediction INSERT compiled to ${compiled.parameters.length} parameters`,
-        );
-      }
-      sql = compiled.sql;
-      this.insertSql.set(rows, sql);
-    }
-    return sql;
-  }
-
-  /** Find or add a layout's row (by digest; a replica that added it first wins) and remember its id. */
-  private async saveLayout(layout: PackedLayout): Promise<void> {
-    await this.db
-      .insertInto('prediction_layouts')
-      .values({ digest: layout.digest, layout_json: layout.json })
-      .onConflict((conflict) => conflict.column('digest').doNothing())
-      .execute();
-    const row = await this.db
-      .selectFrom('prediction_layouts')
-      .select('id')
-      .where('digest', '=', layout.digest)
-      .executeTakeFirstOrThrow();
-    this.layoutIds.set(layout, Number(row.id));
-    this.layoutsById.set(Number(row.id), layout);
-  }
-
-  /** Read the layouts of packed rows this store has not seen yet; returns the lookup for rowToRecord. */
-  private async layoutsOf(rows: readonly { layout_id: number | null }[]): Promise<Layouts> {
-    const missing = new Set<number>();
-    for (const row of rows) {
-      if (row.layout_id !== null && !this.layoutsById.has(Number(row.layout_id)))
-        missing.add(Number(row.layout_id));
-    }
-    if (missing.size > 0) {
-      const found = await this.db
-        .selectFrom('prediction_layouts')
-        .select(['id', 'layout_json'])
-        .where('id', 'in', [...missing])
-        .execute();
-      for (const row of found) this.layoutsById.set(Number(row.id), PackedLayout.fromJSON(row.layout_json));
-    }
-    return (id) => this.layoutsById.get(id);
-  }
-
-  /** Predictions left-joined with their feedback, filtered by a window. */
-  private joined(window: PredictionWindow): PredictionSelect {
-    let query = this.db
-      .selectFrom('predictions')
-      .leftJoin('feedback as fb', 'fb.request_id', 'predictions.request_id')
-      .selectAll('predictions')
-      .select([
-        'fb.label_json as fb_label_json',
-        'fb.value as fb_value',
-        'fb.at as fb_at',
-        'fb.received_at as fb_received_at',
-      ]);
-    if (window.model !== undefined) query = query.where('predictions.model', '=', window.model);
-    if (window.version !== undefined) query = query.where('predictions.version', '=', window.version);
-    if (window.from !== undefined) query = query.where('predictions.at', '>=', window.from);
-    if (window.to !== undefined) query = query.where('predictions.at', '<', window.to);
-    if (window.withFeedbackOnly === true) query = query.where('fb.request_id', 'is not', null);
-    return query;
+    const segments = [...groups.values()].map(encodeSegment);
+    await this.db.transaction().execute(async (trx) => {
+      for (const segment of segments) await insertSegment(trx, segment);
+    });
   }
 
   /** One page of predictions, newest first (a 400 INVALID_ARGUMENT for a cursor not made here). */
   async list(query: PredictionQuery): Promise<PredictionPage> {
-    let select = this.joined(query);
+    let window: PredictionWindow = query;
+    let where: ((ref: RowRef) => boolean) | undefined;
     if (query.cursor !== undefined) {
       const position = decodeCursor(query.cursor);
       if (position === undefined) {
@@ -211,137 +79,298 @@ export class PredictionStore {
           'cursor is not one this server returned; pass the nextCursor of the previous page',
         );
       }
-      select = select.where((eb) => before(eb, position));
+      const bound = new Date(position.ms + 1).toISOString();
+      window = { ...query, to: query.to === undefined || query.to > bound ? bound : query.to };
+      where = (ref) =>
+        ref.ms < position.ms ||
+        (ref.ms === position.ms &&
+          (ref.segment.id < position.segment ||
+            (ref.segment.id === position.segment && ref.row < position.row)));
     }
-    const rows = await select
-      .orderBy('predictions.at', 'desc')
-      .orderBy('predictions.id', 'desc')
-      .limit(query.limit + 1)
-      .execute();
-    const page = rows.slice(0, query.limit);
+    const refs: RowRef[] = [];
+    for await (const ref of rowsInOrder(this.db, window, {
+      direction: 'desc',
+      withBody: true,
+      withFeedback: true,
+      where,
+    })) {
+      refs.push(ref);
+      if (refs.length > query.limit) break;
+    }
+    const page = refs.slice(0, query.limit);
     const last = page[page.length - 1];
-    const layouts = await this.layoutsOf(page);
     return {
-      predictions: page.map((row) => joinedRowToRecord(row, layouts)),
-      nextCursor:
-        rows.length > query.limit && last !== undefined ? encodeCursor(last.at, Number(last.id)) : null,
+      predictions: page.map(joinedOf),
+      nextCursor: refs.length > query.limit && last !== undefined ? encodeCursor(last) : null,
     };
   }
 
   /**
-   * Every prediction of a window with its feedback, oldest first, read in pages of `pageSize`
-   * (keyset on `(at, id)`): memory stays bounded however large the window.
+   * Every prediction of a window with its feedback, oldest first, in pages of `pageSize`: memory
+   * stays bounded however large the window.
    */
   async *scan(window: PredictionWindow, pageSize = 1000): AsyncGenerator<JoinedPrediction[]> {
-    let position: { at: string; id: number } | undefined;
-    for (;;) {
-      let select = this.joined(window);
-      const after = position;
-      if (after !== undefined) select = select.where((eb) => later(eb, after));
-      const rows = await select
-        .orderBy('predictions.at', 'asc')
-        .orderBy('predictions.id', 'asc')
-        .limit(pageSize)
-        .execute();
-      if (rows.length > 0) {
-        const layouts = await this.layoutsOf(rows);
-        yield rows.map((row) => joinedRowToRecord(row, layouts));
+    let page: JoinedPrediction[] = [];
+    for await (const ref of rowsInOrder(this.db, window, {
+      direction: 'asc',
+      withBody: true,
+      withFeedback: true,
+    })) {
+      page.push(joinedOf(ref));
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
       }
-      const last = rows[rows.length - 1];
-      if (rows.length < pageSize || last === undefined) return;
-      position = { at: last.at, id: Number(last.id) };
     }
+    if (page.length > 0) yield page;
+  }
+
+  /** Every row of a window in time order, summaries only (times, latencies, marks). */
+  summaries(window: PredictionWindow): AsyncGenerator<RowRef> {
+    return rowsInOrder(this.db, window, { direction: 'asc', withBody: false });
   }
 
   /** Distinct versions logged for a model in a window, ascending. */
   async versions(window: PredictionWindow & { model: string }): Promise<number[]> {
+    const found = new Set<number>();
     let query = this.db
-      .selectFrom('predictions')
-      .select('version')
-      .distinct()
+      .selectFrom('prediction_segments')
+      .select(['version', 'first_at', 'last_at', 'rows', 'summary'])
       .where('model', '=', window.model);
-    if (window.from !== undefined) query = query.where('at', '>=', window.from);
-    if (window.to !== undefined) query = query.where('at', '<', window.to);
-    const rows = await query.orderBy('version').execute();
-    return rows.map((row) => Number(row.version));
+    if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('first_at', '<', window.to);
+    const fromMs = window.from === undefined ? -Infinity : Date.parse(window.from);
+    const toMs = window.to === undefined ? Infinity : Date.parse(window.to);
+    for (const segment of await query.execute()) {
+      const version = Number(segment.version);
+      if (found.has(version)) continue;
+      const inside = Date.parse(segment.first_at) >= fromMs && Date.parse(segment.last_at) < toMs;
+      if (inside || anyTimeIn(segment, fromMs, toMs)) found.add(version);
+    }
+    return [...found].sort((a, b) => a - b);
   }
 
   /** Delete predictions logged before `cutoff` (ISO-8601); returns how many. */
   async deleteOlderThan(cutoff: string): Promise<number> {
-    return this.deleteInChunks((eb) => eb('at', '<', cutoff));
+    let total = 0;
+    for (;;) {
+      const old = await this.db
+        .selectFrom('prediction_segments')
+        .select(['id', 'rows'])
+        .where('last_at', '<', cutoff)
+        .limit(DELETE_CHUNK_SEGMENTS)
+        .execute();
+      if (old.length === 0) break;
+      await this.deleteSegments(old.map((segment) => Number(segment.id)));
+      total += old.reduce((sum, segment) => sum + Number(segment.rows), 0);
+    }
+    const cutoffMs = Date.parse(cutoff);
+    const straddling = await this.db
+      .selectFrom('prediction_segments')
+      .select('id')
+      .where('first_at', '<', cutoff)
+      .where('last_at', '>=', cutoff)
+      .execute();
+    for (const { id } of straddling) {
+      total += await this.trimSegment(Number(id), (ms) => ms < cutoffMs);
+    }
+    return total;
   }
 
   /** Delete the oldest predictions beyond the newest `maxRows`; returns how many. */
   async keepNewest(maxRows: number): Promise<number> {
-    const boundary = await this.db
-      .selectFrom('predictions')
-      .select('id')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .offset(maxRows)
-      .executeTakeFirst();
-    if (boundary === undefined) return 0;
-    const id = Number(boundary.id);
-    return this.deleteInChunks((eb) => eb('id', '<=', id));
+    const { rows } = await this.db
+      .selectFrom('prediction_segments')
+      .select((eb) => eb.fn.sum<number | string | null>('rows').as('rows'))
+      .executeTakeFirstOrThrow();
+    const excess = Number(rows ?? 0) - maxRows;
+    if (excess <= 0) return 0;
+    // The oldest `excess` rows, by segment.
+    const doomed = new Map<number, Set<number>>();
+    let taken = 0;
+    for await (const ref of this.summaries({})) {
+      let set = doomed.get(ref.segment.id);
+      if (set === undefined) doomed.set(ref.segment.id, (set = new Set()));
+      set.add(ref.row);
+      taken += 1;
+      if (taken >= excess) break;
+    }
+    const whole: number[] = [];
+    let deleted = 0;
+    for (const [id, doomedRows] of doomed) {
+      const segment = await this.db
+        .selectFrom('prediction_segments')
+        .select('rows')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (segment === undefined) continue;
+      if (doomedRows.size >= Number(segment.rows)) {
+        whole.push(id);
+        deleted += Number(segment.rows);
+      } else {
+        deleted += await this.trimSegment(id, (_ms, row) => doomedRows.has(row));
+      }
+    }
+    for (let start = 0; start < whole.length; start += DELETE_CHUNK_SEGMENTS) {
+      await this.deleteSegments(whole.slice(start, start + DELETE_CHUNK_SEGMENTS));
+    }
+    return deleted;
   }
 
-  private async deleteInChunks(
-    condition: (
-      eb: ExpressionBuilder<Tables, 'predictions'>,
-    ) => ReturnType<ExpressionBuilder<Tables, 'predictions'>['and']>,
-  ): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result = await this.db
-        .deleteFrom('predictions')
-        .where('id', 'in', (eb) =>
-          eb.selectFrom('predictions').select('id').where(condition).limit(DELETE_CHUNK_ROWS),
-        )
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows);
-      total += deleted;
-      if (deleted < DELETE_CHUNK_ROWS) return total;
-    }
+  private async deleteSegments(ids: readonly number[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('prediction_keys').where('segment_id', 'in', ids).execute();
+      await trx.deleteFrom('prediction_segments').where('id', 'in', ids).execute();
+    });
   }
+
+  /**
+   * Rewrite a segment without the rows `drop` picks (its id stays, so feedback still joins);
+   * delete it when none is left. Returns how many rows went. Its keys stay: a key only says a
+   * segment may hold an id.
+   */
+  private async trimSegment(id: number, drop: (ms: number, row: number) => boolean): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .selectFrom('prediction_segments')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (stored === undefined) return 0;
+      const segment = new LoadedSegment(stored);
+      const kept: PredictionRecord[] = [];
+      for (let row = 0; row < segment.summary.rows; row += 1) {
+        if (!drop(segment.summary.times[row]!, row)) kept.push(segment.rows.record(row));
+      }
+      const removed = segment.summary.rows - kept.length;
+      if (removed === 0) return 0;
+      if (kept.length === 0) {
+        await trx.deleteFrom('prediction_keys').where('segment_id', '=', id).execute();
+        await trx.deleteFrom('prediction_segments').where('id', '=', id).execute();
+        return removed;
+      }
+      const encoded = encodeSegment(kept);
+      await trx
+        .updateTable('prediction_segments')
+        .set({
+          first_at: encoded.firstAt,
+          last_at: encoded.lastAt,
+          rows: encoded.rows,
+          request_ids: encoded.requestIds,
+          summary: encoded.summary,
+          body: encoded.body,
+        })
+        .where('id', '=', id)
+        .execute();
+      return removed;
+    });
+  }
+}
+
+/** Add a segment and its lookup keys. */
+export async function insertSegment(executor: Executor, segment: EncodedSegment): Promise<number> {
+  const { id } = await executor
+    .insertInto('prediction_segments')
+    .values({
+      model: segment.model,
+      version: segment.version,
+      first_at: segment.firstAt,
+      last_at: segment.lastAt,
+      rows: segment.rows,
+      request_ids: segment.requestIds,
+      summary: segment.summary,
+      body: segment.body,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const segmentId = Number(id);
+  const keys = keysOf(segment.requestIds.split('\n'));
+  for (let start = 0; start < keys.length; start += IN_CHUNK) {
+    await executor
+      .insertInto('prediction_keys')
+      .values(keys.slice(start, start + IN_CHUNK).map((key) => ({ key, segment_id: segmentId })))
+      .execute();
+  }
+  return segmentId;
 }
 
 /**
- * Rows per INSERT for a write of `rows`: {@link INSERT_CHUNK_ROWS} while more remain, then the
- * powers of two of the rest, largest first.
+ * Where each request id was logged: the newest segment holding it (ids not logged are absent).
+ * Reads the keys of the ids, then the request ids of the segments they name.
  */
-export function chunkSizes(rows: number): number[] {
-  const sizes: number[] = [];
-  let left = rows;
-  for (; left >= INSERT_CHUNK_ROWS; left -= INSERT_CHUNK_ROWS) sizes.push(INSERT_CHUNK_ROWS);
-  for (let size = INSERT_CHUNK_ROWS >> 1; size >= 1; size >>= 1) {
-    if (left >= size) {
-      sizes.push(size);
-      left -= size;
+export async function locatePredictions(
+  executor: Executor,
+  ids: readonly string[],
+): Promise<Map<string, LocatedPrediction>> {
+  const found = new Map<string, LocatedPrediction>();
+  const wanted = new Set(ids);
+  const keys = [...new Set(ids.map(keyOf))];
+  const segmentIds = new Set<number>();
+  for (let start = 0; start < keys.length; start += IN_CHUNK) {
+    const rows = await executor
+      .selectFrom('prediction_keys')
+      .select('segment_id')
+      .where('key', 'in', keys.slice(start, start + IN_CHUNK))
+      .execute();
+    for (const row of rows) segmentIds.add(Number(row.segment_id));
+  }
+  const ordered = [...segmentIds].sort((a, b) => a - b);
+  for (let start = 0; start < ordered.length; start += IN_CHUNK) {
+    const segments = await executor
+      .selectFrom('prediction_segments')
+      .select(['id', 'model', 'version', 'request_ids'])
+      .where('id', 'in', ordered.slice(start, start + IN_CHUNK))
+      .orderBy('id', 'asc')
+      .execute();
+    // Ascending: a later segment holding the same id wins.
+    for (const segment of segments) {
+      for (const id of segment.request_ids.split('\n')) {
+        if (wanted.has(id)) {
+          found.set(id, {
+            model: segment.model,
+            version: Number(segment.version),
+            segmentId: Number(segment.id),
+          });
+        }
+      }
     }
   }
-  return sizes;
+  return found;
 }
 
-type Position = { readonly at: string; readonly id: number };
-
-/** Rows strictly before a position in (at, id) order. */
-function before(
-  eb: ExpressionBuilder<Tables & { fb: Tables['feedback'] }, 'predictions' | 'fb'>,
-  p: Position,
-) {
-  return eb.or([
-    eb('predictions.at', '<', p.at),
-    eb.and([eb('predictions.at', '=', p.at), eb('predictions.id', '<', p.id)]),
-  ]);
+function anyTimeIn(segment: { summary: Uint8Array; rows: number }, fromMs: number, toMs: number): boolean {
+  const rows = Number(segment.rows);
+  const bytes = new Uint8Array(rows * 8);
+  bytes.set(segment.summary.subarray(0, rows * 8));
+  const times = new Float64Array(bytes.buffer);
+  return times.some((ms) => ms >= fromMs && ms < toMs);
 }
 
-/** Rows strictly after a position in (at, id) order. */
-function later(
-  eb: ExpressionBuilder<Tables & { fb: Tables['feedback'] }, 'predictions' | 'fb'>,
-  p: Position,
-) {
-  return eb.or([
-    eb('predictions.at', '>', p.at),
-    eb.and([eb('predictions.at', '=', p.at), eb('predictions.id', '>', p.id)]),
-  ]);
+function joinedOf(ref: RowRef): JoinedPrediction {
+  const segment: LoadedSegment = ref.segment;
+  const record = segment.rows.record(ref.row);
+  return { ...record, feedback: segment.feedback.get(record.requestId) ?? null };
+}
+
+/** An opaque position in a listing: the last row's time, segment and row. */
+function encodeCursor(ref: RowRef): string {
+  return Buffer.from(JSON.stringify([ref.ms, ref.segment.id, ref.row])).toString('base64url');
+}
+
+/** The position a cursor names, or undefined when it is not one this server made. */
+function decodeCursor(cursor: string): { ms: number; segment: number; row: number } | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      value.every((part) => Number.isSafeInteger(part) && (part as number) >= 0)
+    ) {
+      const [ms, segment, row] = value as [number, number, number];
+      return { ms, segment, row };
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return undefined;
 }

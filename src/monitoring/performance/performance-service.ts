@@ -4,6 +4,7 @@ import type { FerryDatabase } from '../../store/index.js';
 import { cachedFeaturesOf, type FeatureKind } from '../features/feature-spec.js';
 import { joinedPredictions } from '../feedback/joined-predictions.js';
 import { PredictionStore } from '../log/prediction-store.js';
+import { Mark } from '../log/segment-codec.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
 import type { ClassificationRecord, RegressionRecord } from '../stats/index.js';
 import { featureValueOf } from './feature-groups.js';
@@ -356,15 +357,17 @@ export class PerformanceService {
     window: ReportWindow,
     version?: number,
   ): Promise<Map<number, number>> {
-    let query = this.deps.database.db
-      .selectFrom('predictions')
-      .select((eb) => ['version', eb.fn.countAll<number | string>().as('rows')])
-      .where('model', '=', model)
-      .where('at', '>=', iso(window.start))
-      .where('at', '<', iso(window.end))
-      .where('status', '=', 'ok');
-    if (version !== undefined) query = query.where('version', '=', version);
-    const rows = await query.groupBy('version').execute();
-    return new Map(rows.map((row) => [Number(row.version), Number(row.rows)]));
+    const counts = new Map<number, number>();
+    for await (const ref of this.predictions.summaries({
+      model,
+      version,
+      from: iso(window.start),
+      to: iso(window.end),
+    })) {
+      if ((ref.segment.summary.marks[ref.row]! & Mark.Error) !== 0) continue;
+      const rowVersion = Number(ref.segment.row.version);
+      counts.set(rowVersion, (counts.get(rowVersion) ?? 0) + 1);
+    }
+    return counts;
   }
 }

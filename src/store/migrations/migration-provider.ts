@@ -6,6 +6,7 @@ import { monitoringMigration } from './0003-monitoring.js';
 import { alertsMigration } from './0004-alerts.js'; // alerts (src/monitoring/alerts)
 import { profilesMigration } from './0005-profiles.js'; // profiles (src/monitoring/profiles)
 import { packedFeaturesMigration } from './0006-packed-features.js'; // prediction log (src/monitoring/log)
+import { predictionSegmentsMigration } from './0007-prediction-segments.js'; // prediction log (src/monitoring/log)
 import type { FerryMigration } from './ferry-migration.js';
 
 /**
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, FerryMigration>> = {
   '0004-alerts': alertsMigration, // alerts (src/monitoring/alerts)
   '0005-profiles': profilesMigration, // profiles (src/monitoring/profiles): reference and live profiles
   '0006-packed-features': packedFeaturesMigration, // prediction log: numeric features as float32
+  '0007-prediction-segments': predictionSegmentsMigration, // prediction log: one row per flush and version
 };
 
 /** A static, in-code migration provider for Kysely's Migrator (no folder scanning at run time). */

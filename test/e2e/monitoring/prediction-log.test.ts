@@ -158,17 +158,22 @@ describe('the prediction log', () => {
     expect(first.features.tenure).toBe('5');
     const database = await openDatabase({ url: '', dataDir: server.dataDir });
     try {
-      const rows = await database.db
-        .selectFrom('predictions')
+      const segments = await database.db
+        .selectFrom('prediction_segments')
         .selectAll()
         .where('model', '=', 'private')
         .execute();
-      expect(rows).toHaveLength(2);
-      for (const row of rows) {
-        const text = JSON.stringify(row);
+      expect(segments.reduce((rows, segment) => rows + Number(segment.rows), 0)).toBe(2);
+      for (const segment of segments) {
+        const body = Buffer.from(segment.body);
+        const text = `${segment.request_ids}\n${body.toString('utf8')}`;
         expect(text).not.toContain('income');
         expect(text).not.toContain('987654');
         expect(text).not.toContain('123456');
+        // Nor as a float32 anywhere in the binary part.
+        for (let offset = 0; offset + 4 <= body.length; offset += 4) {
+          expect([123456, 987654]).not.toContain(body.readFloatLE(offset));
+        }
       }
     } finally {
       await database.close();

@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { FerryDatabase } from '../../../store/index.js';
 import { joinedPredictions } from '../../feedback/joined-predictions.js';
 import type { PredictionStore } from '../../log/prediction-store.js';
 import type { MetricWindow } from '../metric-source.js';
@@ -11,14 +10,11 @@ import type { TrainingSetExport, TrainingSetExporter } from '../retrain/training
  * Exports a training set from the prediction log: the newest `maxRows` predictions of the window
  * that have feedback (ground truth), oldest first, one JSON object per line, shaped as
  * `GET /api/v1/predictions/export?format=ndjson&feedback=true` writes them (inputs as `features`,
- * `outputs`, `feedback` with `label`/`value`). It counts the rows in the database, then streams
+ * `outputs`, `feedback` with `label`/`value`). It counts the rows in a first pass, then streams
  * them through `joinedPredictions`, skipping the oldest beyond `maxRows`: memory stays bounded.
  */
 export class PredictionLogExporter implements TrainingSetExporter {
-  constructor(
-    private readonly database: FerryDatabase,
-    private readonly predictions: PredictionStore,
-  ) {}
+  constructor(private readonly predictions: PredictionStore) {}
 
   async export(
     model: string,
@@ -28,14 +24,10 @@ export class PredictionLogExporter implements TrainingSetExporter {
   ): Promise<TrainingSetExport> {
     const from = window.start.toISOString();
     const to = window.end.toISOString();
-    const { count } = await this.database.db
-      .selectFrom('predictions')
-      .innerJoin('feedback', 'feedback.request_id', 'predictions.request_id')
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('predictions.model', '=', model)
-      .where('predictions.at', '>=', from)
-      .where('predictions.at', '<', to)
-      .executeTakeFirstOrThrow();
+    let count = 0;
+    for await (const page of this.predictions.scan({ model, from, to, withFeedbackOnly: true })) {
+      count += page.length;
+    }
     let skip = Math.max(0, Number(count) - maxRows);
     let rows = 0;
     const out = createWriteStream(path, { flags: 'w' });

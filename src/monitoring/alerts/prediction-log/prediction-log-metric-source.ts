@@ -1,5 +1,7 @@
-import { sql, type ExpressionBuilder } from 'kysely';
-import type { FerryDatabase, Tables } from '../../../store/index.js';
+import type { FerryDatabase } from '../../../store/index.js';
+import { PredictionStore } from '../../log/prediction-store.js';
+import { Mark } from '../../log/segment-codec.js';
+import { DDSketch } from '../../stats/dd-sketch.js';
 import type { MetricName, MetricReading, MetricSource, MetricWindow } from '../metric-source.js';
 
 /** The metrics the prediction log answers. */
@@ -21,30 +23,30 @@ export interface PredictionLogMetricSettings {
 }
 
 /**
- * One count per request: a request of several rows is logged as `<id>#0`, `<id>#1`, …, so only
- * its first row is counted (request ids never hold `#` otherwise).
- */
-const firstRowOfRequest = (eb: ExpressionBuilder<Tables, 'predictions'>) =>
-  eb.or([eb('request_id', 'not like', '%#%'), eb('request_id', 'like', '%#0')]);
-
-/**
  * Latency, error rate and validation flag rate of a model's windows, computed in the database
- * from the prediction log (the `predictions` table of src/monitoring/log), one count per request:
+ * from the summaries of the prediction log's segments (src/monitoring/log), one count per request
+ * (the later rows of a multi-row request are not counted):
  * - `errors.rate`: requests that failed (status `error`) / requests;
  * - `latency.p99_seconds`: the 99th percentile (nearest rank) of successful requests' latency;
  * - `validation.flag_rate`: requests whose inputs validation flagged / requests.
  * The log is sampled (`monitoring.sampleRate`), so these are estimates from the sample. A window
- * with fewer than `minRequests` requests (successful ones, for latency) gives no verdict.
+ * with fewer than `minRequests` requests (successful ones, for latency) gives no verdict. The
+ * percentile is exact up to {@link EXACT_LATENCIES} requests in a window, and within 1% (a
+ * DDSketch) beyond, so memory stays bounded.
  */
 export class PredictionLogMetricSource implements MetricSource {
+  private readonly store: PredictionStore;
+
   constructor(
-    private readonly database: FerryDatabase,
+    database: FerryDatabase,
     private readonly settings: PredictionLogMetricSettings,
-  ) {}
+  ) {
+    this.store = new PredictionStore(database);
+  }
 
   async read(model: string, metric: MetricName, window: MetricWindow): Promise<MetricReading | undefined> {
     if (!isPredictionLogMetric(metric)) return undefined;
-    const counts = await this.counts(model, window);
+    const counts = await this.counts(model, window, metric === 'latency.p99_seconds');
     const version = counts.versions.length === 1 ? counts.versions[0] : undefined;
     const base = { ...(version === undefined ? {} : { version }) };
     switch (metric) {
@@ -67,8 +69,7 @@ export class PredictionLogMetricSource implements MetricSource {
       case 'latency.p99_seconds': {
         const succeeded = counts.requests - counts.errors;
         if (succeeded < this.settings.minRequests) return undefined;
-        const p99 = await this.latencyAtRank(model, window, Math.ceil(0.99 * succeeded));
-        if (p99 === undefined) return undefined;
+        const p99 = counts.latencies.atRank(Math.ceil(0.99 * succeeded));
         return { value: p99 / 1000, rows: succeeded, ...base, details: { requests: succeeded } };
       }
     }
@@ -77,54 +78,66 @@ export class PredictionLogMetricSource implements MetricSource {
   private async counts(
     model: string,
     window: MetricWindow,
-  ): Promise<{ requests: number; errors: number; flagged: number; versions: number[] }> {
-    const rows = await this.database.db
-      .selectFrom('predictions')
-      .select((eb) => [
-        'version',
-        eb.fn.countAll<number | string>().as('requests'),
-        eb.fn
-          .sum<number | string | null>(sql<number>`case when ${eb.ref('status')} = 'error' then 1 else 0 end`)
-          .as('errors'),
-        eb.fn
-          .sum<number | string | null>(
-            sql<number>`case when ${eb.ref('flags_json')} is null then 0 else 1 end`,
-          )
-          .as('flagged'),
-      ])
-      .where('model', '=', model)
-      .where('at', '>=', window.start.toISOString())
-      .where('at', '<', window.end.toISOString())
-      .where(firstRowOfRequest)
-      .groupBy('version')
-      .orderBy('version')
-      .execute();
-    return {
-      requests: rows.reduce((sum, row) => sum + Number(row.requests), 0),
-      errors: rows.reduce((sum, row) => sum + Number(row.errors ?? 0), 0),
-      flagged: rows.reduce((sum, row) => sum + Number(row.flagged ?? 0), 0),
-      versions: rows.map((row) => Number(row.version)),
-    };
+    withLatencies: boolean,
+  ): Promise<{
+    requests: number;
+    errors: number;
+    flagged: number;
+    versions: number[];
+    latencies: Latencies;
+  }> {
+    let requests = 0;
+    let errors = 0;
+    let flagged = 0;
+    const versions = new Set<number>();
+    const latencies = new Latencies();
+    for await (const ref of this.store.summaries({
+      model,
+      from: window.start.toISOString(),
+      to: window.end.toISOString(),
+    })) {
+      const { marks, latencies: rowLatencies } = ref.segment.summary;
+      const mark = marks[ref.row]!;
+      if ((mark & Mark.LaterRow) !== 0) continue;
+      requests += 1;
+      versions.add(Number(ref.segment.row.version));
+      if ((mark & Mark.Error) !== 0) errors += 1;
+      else if (withLatencies) latencies.add(rowLatencies[ref.row]!);
+      if ((mark & Mark.Flagged) !== 0) flagged += 1;
+    }
+    return { requests, errors, flagged, versions: [...versions].sort((a, b) => a - b), latencies };
+  }
+}
+
+/** Requests whose latencies are kept exactly; beyond, a DDSketch (α = 1%) takes over. */
+export const EXACT_LATENCIES = 1_000_000;
+
+/** Latencies of a window: the value at a rank, exact while small, within 1% when large. */
+class Latencies {
+  private values: number[] | undefined = [];
+  private sketch: DDSketch | undefined;
+  private count = 0;
+
+  add(ms: number): void {
+    this.count += 1;
+    if (this.values !== undefined && this.values.length < EXACT_LATENCIES) {
+      this.values.push(ms);
+      return;
+    }
+    if (this.sketch === undefined) {
+      this.sketch = new DDSketch(0.01);
+      for (const value of this.values ?? []) this.sketch.add(value);
+      this.values = undefined;
+    }
+    this.sketch.add(ms);
   }
 
-  /** The latency (ms) of the `rank`-th fastest successful request of the window (1-based). */
-  private async latencyAtRank(
-    model: string,
-    window: MetricWindow,
-    rank: number,
-  ): Promise<number | undefined> {
-    const row = await this.database.db
-      .selectFrom('predictions')
-      .select('latency_ms')
-      .where('model', '=', model)
-      .where('at', '>=', window.start.toISOString())
-      .where('at', '<', window.end.toISOString())
-      .where('status', '=', 'ok')
-      .where(firstRowOfRequest)
-      .orderBy('latency_ms')
-      .limit(1)
-      .offset(Math.max(0, rank - 1))
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.latency_ms);
+  /** The `rank`-th smallest (1-based; nearest rank). */
+  atRank(rank: number): number {
+    if (this.values !== undefined) {
+      const sorted = Float64Array.from(this.values).sort();
+      return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
+    }
+    return this.sketch!.quantile(Math.max(0, rank - 1) / Math.max(1, this.count - 1)) ?? 0;
   }
 }

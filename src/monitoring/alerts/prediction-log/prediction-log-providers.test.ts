@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDialect } from '../../../../test/support/databases.js';
+import { FeedbackStore } from '../../feedback/feedback-store.js';
 import type { PredictionRecord } from '../../log/prediction-record.js';
 import { PredictionStore } from '../../log/prediction-store.js';
 import { PredictionLogExporter } from './prediction-log-exporter.js';
@@ -87,27 +88,15 @@ describe('prediction-log alert providers', () => {
     it('exports the newest predictions with feedback as NDJSON, oldest first', async () => {
       const predictions = new PredictionStore(fixture.database);
       await predictions.insert(Array.from({ length: 6 }, (_, i) => record(`p${i}`, i * 10)));
-      await fixture.database.db
-        .insertInto('feedback')
-        .values(
-          [0, 2, 3, 5].map((i) => ({
-            request_id: `p${i}`,
-            model: 'fraud',
-            version: 2,
-            label_json: JSON.stringify(i % 2 === 0 ? 'fraud' : 'ok'),
-            value: null,
-            at: at(i * 10 + 5),
-            received_at: at(i * 10 + 6),
-          })),
-        )
-        .execute();
-      const path = join(fixture.dataDir, 'training.ndjson');
-      const exported = await new PredictionLogExporter(fixture.database, predictions).export(
-        'fraud',
-        window,
-        3,
-        path,
+      await new FeedbackStore(fixture.database).store(
+        [0, 2, 3, 5].map((i) => ({
+          requestId: `p${i}`,
+          label: i % 2 === 0 ? 'fraud' : 'ok',
+          at: at(i * 10 + 5),
+        })),
       );
+      const path = join(fixture.dataDir, 'training.ndjson');
+      const exported = await new PredictionLogExporter(predictions).export('fraud', window, 3, path);
       expect(exported).toEqual({ path, rows: 3 });
       const lines = (await readFile(path, 'utf8'))
         .trim()
@@ -121,7 +110,7 @@ describe('prediction-log alert providers', () => {
         outputs: { score: 0.5 },
         feedback: { label: 'fraud', value: null, at: at(25) },
       });
-      const none = await new PredictionLogExporter(fixture.database, predictions).export(
+      const none = await new PredictionLogExporter(predictions).export(
         'churn',
         window,
         3,

@@ -1,0 +1,182 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { PredictionSegmentsTable, Tables } from '../../store/index.js';
+import type { FeedbackRecord } from './prediction-record.js';
+import { rowToFeedback } from './prediction-rows.js';
+import { decodeSummary, SegmentRows, type SegmentSummary } from './segment-codec.js';
+
+/** Which predictions a read covers. `from` is inclusive and `to` exclusive (ISO-8601 text). */
+export interface PredictionWindow {
+  readonly model?: string | undefined;
+  readonly version?: number | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  /** Only predictions that have feedback. */
+  readonly withFeedbackOnly?: boolean | undefined;
+}
+
+/** A segment as read: its summary always, its rows and feedback when the read needs them. */
+export class LoadedSegment {
+  readonly summary: SegmentSummary;
+  private decoded: SegmentRows | undefined;
+
+  constructor(
+    readonly row: Pick<
+      Selectable<PredictionSegmentsTable>,
+      'id' | 'model' | 'version' | 'first_at' | 'last_at' | 'rows' | 'summary'
+    > &
+      Partial<Pick<Selectable<PredictionSegmentsTable>, 'request_ids' | 'body'>>,
+    /** Feedback of the segment's requests by request id (empty when not read). */
+    readonly feedback: ReadonlyMap<string, FeedbackRecord> = new Map(),
+  ) {
+    this.summary = decodeSummary(row.summary, Number(row.rows));
+  }
+
+  get id(): number {
+    return Number(this.row.id);
+  }
+
+  /** The segment's rows (needs `request_ids` and `body` to have been read). */
+  get rows(): SegmentRows {
+    const { request_ids: requestIds, body } = this.row;
+    if (requestIds === undefined || body === undefined) throw new Error('segment body not read');
+    this.decoded ??= new SegmentRows({ ...this.row, request_ids: requestIds, body });
+    return this.decoded;
+  }
+}
+
+/** One row of one segment, at its time (ms). */
+export interface RowRef {
+  readonly segment: LoadedSegment;
+  readonly row: number;
+  readonly ms: number;
+}
+
+/** Oldest first (`asc`: by time, segment, row) or newest first (`desc`: the reverse). */
+export type Direction = 'asc' | 'desc';
+
+/** How {@link rowsInOrder} reads. */
+export interface RowOrderOptions {
+  readonly direction: Direction;
+  /** Read each segment's request ids and body (to make records), not only its summary. */
+  readonly withBody: boolean;
+  /** Read feedback of the segments' requests (implied by `withFeedbackOnly`). */
+  readonly withFeedback?: boolean;
+  /** Keep only rows this accepts (for example: before a listing's cursor). */
+  readonly where?: ((ref: RowRef) => boolean) | undefined;
+  /** Segments per query. */
+  readonly batch?: number;
+}
+
+const compareAsc = (a: RowRef, b: RowRef): number =>
+  a.ms - b.ms || a.segment.id - b.segment.id || a.row - b.row;
+const compareDesc = (a: RowRef, b: RowRef): number => compareAsc(b, a);
+
+const msOf = (iso: string | undefined, fallback: number): number =>
+  iso === undefined ? fallback : Date.parse(iso);
+
+/**
+ * Every row of a window in order, read segment batch by segment batch: segments are read by
+ * `(first_at, id)` ascending (or `(last_at, id)` descending), and a row is yielded once no segment
+ * still unread can hold an earlier (later) one, so memory holds a few segments however large the
+ * window. Segments of several replicas may overlap in time; the order is still exact.
+ */
+export async function* rowsInOrder(
+  db: Kysely<Tables>,
+  window: PredictionWindow,
+  options: RowOrderOptions,
+): AsyncGenerator<RowRef> {
+  const fromMs = msOf(window.from, -Infinity);
+  const toMs = msOf(window.to, Infinity);
+  const asc = options.direction === 'asc';
+  const batch = options.batch ?? 32;
+  const withFeedback = options.withFeedback === true || window.withFeedbackOnly === true;
+  let pending: RowRef[] = [];
+  let position: { key: string; id: number } | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('prediction_segments')
+      .select(['id', 'model', 'version', 'first_at', 'last_at', 'rows', 'summary'])
+      .$if(options.withBody || window.withFeedbackOnly === true, (q) => q.select(['request_ids', 'body']));
+    if (window.model !== undefined) query = query.where('model', '=', window.model);
+    if (window.version !== undefined) query = query.where('version', '=', window.version);
+    if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('first_at', '<', window.to);
+    if (window.withFeedbackOnly === true) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('feedback')
+            .select('feedback.segment_id')
+            .whereRef('feedback.segment_id', '=', 'prediction_segments.id'),
+        ),
+      );
+    }
+    const keyColumn = asc ? 'first_at' : 'last_at';
+    const after = position;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb(keyColumn, asc ? '>' : '<', after.key),
+          eb.and([eb(keyColumn, '=', after.key), eb('id', asc ? '>' : '<', after.id)]),
+        ]),
+      );
+    }
+    const segments = await query
+      .orderBy(keyColumn, asc ? 'asc' : 'desc')
+      .orderBy('id', asc ? 'asc' : 'desc')
+      .limit(batch)
+      .execute();
+    const feedback = withFeedback
+      ? await feedbackOf(
+          db,
+          segments.map((segment) => Number(segment.id)),
+        )
+      : undefined;
+    for (const row of segments) {
+      const segment = new LoadedSegment(row, feedback?.get(Number(row.id)));
+      const { times } = segment.summary;
+      for (let index = 0; index < times.length; index += 1) {
+        const ms = times[index]!;
+        if (ms < fromMs || ms >= toMs) continue;
+        const ref: RowRef = { segment, row: index, ms };
+        if (window.withFeedbackOnly === true && !segment.feedback.has(segment.rows.ids[index]!)) continue;
+        if (options.where !== undefined && !options.where(ref)) continue;
+        pending.push(ref);
+      }
+    }
+    const last = segments[segments.length - 1];
+    const done = segments.length < batch || last === undefined;
+    pending.sort(asc ? compareAsc : compareDesc);
+    if (done) {
+      yield* pending;
+      return;
+    }
+    // Unread segments start at or after (end at or before) the last one read: rows strictly
+    // before (after) that time can go.
+    const boundary = Date.parse(asc ? last.first_at : last.last_at);
+    let ready = 0;
+    while (ready < pending.length && (asc ? pending[ready]!.ms < boundary : pending[ready]!.ms > boundary))
+      ready += 1;
+    const out = pending.slice(0, ready);
+    pending = pending.slice(ready);
+    yield* out;
+    position = { key: asc ? last.first_at : last.last_at, id: Number(last.id) };
+  }
+}
+
+/** Feedback by segment, then by request id. */
+async function feedbackOf(
+  db: Kysely<Tables>,
+  segmentIds: readonly number[],
+): Promise<Map<number, Map<string, FeedbackRecord>>> {
+  const bySegment = new Map<number, Map<string, FeedbackRecord>>();
+  if (segmentIds.length === 0) return bySegment;
+  const rows = await db.selectFrom('feedback').selectAll().where('segment_id', 'in', segmentIds).execute();
+  for (const row of rows) {
+    const segment = Number(row.segment_id);
+    let map = bySegment.get(segment);
+    if (map === undefined) bySegment.set(segment, (map = new Map<string, FeedbackRecord>()));
+    map.set(row.request_id, rowToFeedback(row));
+  }
+  return bySegment;
+}
