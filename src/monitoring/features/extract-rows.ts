@@ -147,15 +147,37 @@ interface Column {
 /** An input feature whose tensor is absent: null in every row. */
 const MISSING: Column = { name: '', output: false, read: () => null, offset: 0, stride: 0, rows: Infinity };
 
-function columnOf(feature: FeatureSpec, tensor: RuntimeTensor): Column {
-  const read = readerFor(tensor, feature.kind);
-  const output = feature.source === 'output';
+/**
+ * Where a feature's values sit in a request's tensor: the element of row 0, the distance between
+ * rows, and the rows the tensor has (an offset past the data when the column is not there).
+ */
+export interface TensorPlace {
+  readonly offset: number;
+  readonly stride: number;
+  readonly rows: number;
+}
+
+/** The {@link TensorPlace} of a feature in its tensor. */
+export function placeOf(feature: FeatureSpec, tensor: RuntimeTensor): TensorPlace {
   const rows = rowsOf(tensor, feature.column);
-  if (feature.column === null) return { name: feature.name, output, read, offset: 0, stride: 1, rows };
+  if (feature.column === null) return { offset: 0, stride: 1, rows };
   const width = tensor.shape[tensor.shape.length - 1] ?? 0;
-  // A column beyond the tensor's width reads nothing (null).
   const offset = feature.column < width ? feature.column : Number.MAX_SAFE_INTEGER;
-  return { name: feature.name, output, read, offset, stride: width, rows };
+  return { offset, stride: width, rows };
+}
+
+/** Read element `index` of a tensor as {@link extractRows} reads a feature of `kind`. */
+export function elementReader(tensor: RuntimeTensor, kind: FeatureSpec['kind']): Reader {
+  return readerFor(tensor, kind);
+}
+
+function columnOf(feature: FeatureSpec, tensor: RuntimeTensor): Column {
+  return {
+    name: feature.name,
+    output: feature.source === 'output',
+    read: readerFor(tensor, feature.kind),
+    ...placeOf(feature, tensor),
+  };
 }
 
 /**

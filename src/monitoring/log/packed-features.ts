@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { storedFloat32, type FeatureValue } from '../features/extract-rows.js';
-import type { PredictionRecord } from './prediction-record.js';
 
 /**
- * How the packed features of logged rows are laid out: `packed` names the float32 values of a row
+ * How the packed features of rows logged before segments (the `predictions` table, read by the
+ * legacy import) are laid out: `packed` names the float32 values of a row
  * in order, `order` lists every stored input feature (packed or not) in feature order, so a row
  * reads back with its features in the order they were extracted. One layout serves every row of a
  * model version (under one redaction); the store keeps it once, by its digest.
@@ -57,26 +57,9 @@ export function unpackFeatures(packed: PackedFeatures): Record<string, FeatureVa
   return features;
 }
 
-/** The bytes of packed values (a view, not a copy; float32 in the platform's order, little-endian on every Node target). */
-export function packedBytes(values: Float32Array): Buffer {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-}
-
 /** Packed values from their stored bytes (copied, so alignment does not matter). */
 export function packedValues(bytes: Uint8Array): Float32Array {
   const copy = new Uint8Array(bytes.byteLength - (bytes.byteLength % 4));
   copy.set(bytes.subarray(0, copy.byteLength));
   return new Float32Array(copy.buffer);
-}
-
-const packedOfRecord = new WeakMap<PredictionRecord, PackedFeatures>();
-
-/** Remember that a logged record's features are packed (the store and the profilers read them so). */
-export function markPacked(record: PredictionRecord, packed: PackedFeatures): void {
-  packedOfRecord.set(record, packed);
-}
-
-/** The packed features of a record the log made, or undefined when its features are a plain object. */
-export function packedFeaturesOf(record: PredictionRecord): PackedFeatures | undefined {
-  return packedOfRecord.get(record);
 }

@@ -3,7 +3,7 @@ import { validateConfig } from '../../core/index.js';
 import { mulberry32 } from '../../demo/seeded-random.js';
 import type { Signature } from '../../registry/index.js';
 import type { PredictionEvent } from '../../serving/index.js';
-import type { LoggedPredictions, PredictionRecord } from './prediction-record.js';
+import type { LoggedGroup, LoggedPredictions, PredictionRecord } from './prediction-record.js';
 import { PredictionLog, type PredictionWriter } from './prediction-log.js';
 
 const signature: Signature = {
@@ -34,11 +34,11 @@ class MemoryWriter implements PredictionWriter {
   inserts = 0;
   fail: Error | undefined;
   gate: Promise<void> | undefined;
-  async insert(records: readonly PredictionRecord[]): Promise<void> {
+  async write(groups: readonly LoggedGroup[]): Promise<void> {
     this.inserts += 1;
     await this.gate;
     if (this.fail !== undefined) throw this.fail;
-    this.records.push(...records);
+    for (const group of groups) this.records.push(...group.records);
   }
 }
 
@@ -252,22 +252,30 @@ describe('PredictionLog records', () => {
     expect(stored.features.age).toBe(40);
     expect(stored.features.email).toMatch(/^[0-9a-f]{64}$/);
     expect(batches).toHaveLength(1);
-    expect(batches[0]!.groups).toEqual([
-      {
-        model: 'fraud',
-        version: 1,
-        features: [{ name: 'age', kind: 'numeric', source: 'input', tensor: 'x', column: 0 }],
-        records: [stored],
-      },
-    ]);
+    const [group, ...others] = batches[0]!.groups;
+    expect(others).toEqual([]);
+    expect(group).toMatchObject({
+      model: 'fraud',
+      version: 1,
+      features: [{ name: 'age', kind: 'numeric', source: 'input', tensor: 'x', column: 0 }],
+      records: [stored],
+    });
+    // The columns hold no dropped output.
+    expect(group!.columns.outputs).toEqual([]);
   });
 
   it('stores the flags a flagger gives each row, after redaction', async () => {
     const { log, writer } = makeLog({ redact: { drop: ['email'] } });
     const seen: unknown[] = [];
-    log.useFlagger((_model, _version, features) => {
-      seen.push(features);
-      return typeof features.age === 'number' && features.age > 30 ? ['age: above the reference range'] : [];
+    log.useFlagger((columns) => {
+      const flagged = new Map<number, readonly string[]>();
+      for (let row = 0; row < columns.rows; row += 1) {
+        const { features } = columns.record(row);
+        seen.push(features);
+        if (typeof features.age === 'number' && features.age > 30)
+          flagged.set(row, ['age: above the reference range']);
+      }
+      return flagged;
     });
     log.record(event());
     await log.flush();

@@ -2,19 +2,14 @@ import type { FerryConfig, Logger } from '../../core/index.js';
 import type { PredictionEvent, PredictionSink } from '../../serving/index.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
 import { BoundedQueue } from './bounded-queue.js';
-import type {
-  LoggedGroup,
-  LoggedPredictions,
-  PredictionListener,
-  PredictionRecord,
-} from './prediction-record.js';
-import { PredictionRecordBuilder, type PredictionFlagger } from './record-builder.js';
+import type { LoggedGroup, LoggedPredictions, PredictionListener } from './prediction-record.js';
+import { SegmentBuilder, type PredictionFlagger } from './segment-builder.js';
 
-export type { PredictionFlagger } from './record-builder.js';
+export type { PredictionFlagger } from './segment-builder.js';
 
-/** Where flushed records go (the PredictionStore). */
+/** Where flushed rows go (the PredictionStore): one segment per group, in one transaction. */
 export interface PredictionWriter {
-  insert(records: readonly PredictionRecord[]): Promise<void>;
+  write(groups: readonly LoggedGroup[]): Promise<void>;
 }
 
 /** Told what the log wrote and dropped, per model (Prometheus counters). Called off the hot path. */
@@ -47,10 +42,11 @@ export interface PredictionLogOptions {
 }
 
 /**
- * Rows written per flush step (one INSERT). On SQLite a write holds the event loop (better-sqlite3
- * is synchronous, about 12 µs a row measured), so steps stay small and the flush yields between them.
+ * Events written per flush step (one segment per model version). On SQLite a write holds the
+ * event loop (better-sqlite3 is synchronous), so a step stays short and the flush yields between
+ * steps; a segment of a few thousand rows is one INSERT of a few blobs.
  */
-const FLUSH_ROWS = 500;
+const FLUSH_ROWS = 1024;
 
 /** How long after the last drop health keeps warning. */
 export const DROP_WARNING_MS = 5 * 60_000;
@@ -60,14 +56,14 @@ export const DROP_WARNING_MS = 5 * 60_000;
  * and never wait: a sampled request is appended to a bounded buffer (`monitoring.bufferSize`
  * rows), or dropped and counted when the buffer is full. Off the hot path, a timer
  * (`monitoring.flushIntervalMs`), or the buffer passing `monitoring.flushAtFill` of its size,
- * drains it: the {@link PredictionRecordBuilder} turns tensors into named, redacted, flagged
- * records, the writer stores them 500 rows per step, and subscribers get what was stored. Rows
+ * drains it: the {@link SegmentBuilder} turns tensors into named, redacted, flagged columns, the
+ * writer stores them as one segment per model version and step, and subscribers get what was stored. Rows
  * being written still count against the buffer, so memory stays bounded when the database is slow.
  */
 export class PredictionLog implements PredictionSink {
   private readonly buffer: BoundedQueue<PredictionEvent>;
   private readonly rates = new Map<string, number>();
-  private readonly records: PredictionRecordBuilder;
+  private readonly segments: SegmentBuilder;
   private readonly listeners = new Set<PredictionListener>();
   private readonly droppedByModel = new Map<string, number>();
   private readonly random: () => number;
@@ -88,7 +84,7 @@ export class PredictionLog implements PredictionSink {
     this.flushAt = flushAtFill >= 1 ? Infinity : Math.max(1, Math.ceil(flushAtFill * bufferSize));
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
-    this.records = new PredictionRecordBuilder(options);
+    this.segments = new SegmentBuilder(options);
   }
 
   // ---- hot path -------------------------------------------------------------------------------
@@ -173,7 +169,7 @@ export class PredictionLog implements PredictionSink {
 
   /** Flag rows before they are stored (input validation); one flagger at a time. */
   useFlagger(flagger: PredictionFlagger | undefined): void {
-    this.records.useFlagger(flagger);
+    this.segments.useFlagger(flagger);
   }
 
   // ---- off the hot path -----------------------------------------------------------------------
@@ -222,21 +218,20 @@ export class PredictionLog implements PredictionSink {
   private async write(events: readonly PredictionEvent[]): Promise<void> {
     let groups: LoggedGroup[];
     try {
-      groups = this.records.toGroups(events);
+      groups = this.segments.toGroups(events);
     } catch (error) {
       this.failed(events, error);
       return;
     }
-    const records = groups.flatMap((group) => group.records);
     try {
-      await this.options.writer.insert(records);
+      await this.options.writer.write(groups);
     } catch (error) {
       this.failed(events, error);
       return;
     }
     this.writeError = undefined;
     try {
-      for (const group of groups) this.options.observer?.predictionsLogged(group.model, group.records.length);
+      for (const group of groups) this.options.observer?.predictionsLogged(group.model, group.columns.rows);
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'logged predictions not counted in metrics');
     }

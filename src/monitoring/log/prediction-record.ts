@@ -1,5 +1,6 @@
 import type { FeatureSpec } from '../features/feature-spec.js';
 import type { FeatureValue } from '../features/extract-rows.js';
+import type { SegmentColumns } from './segment-columns.js';
 
 /** How a logged request ended. */
 export type PredictionStatus = 'ok' | 'error';
@@ -54,7 +55,9 @@ export interface LoggedGroup {
    * stored, masked.
    */
   readonly features: readonly FeatureSpec[];
-  /** The records as stored, oldest first. */
+  /** The rows as stored, column by column (what profiles and validation counters read). */
+  readonly columns: SegmentColumns;
+  /** The same rows as records, oldest first (made on first read). */
   readonly records: readonly PredictionRecord[];
 }
 

@@ -4,7 +4,7 @@ import { forEachDialect } from '../../../test/support/databases.js';
 import { FeedbackStore } from '../feedback/feedback-store.js';
 import { joinedPredictions } from '../feedback/joined-predictions.js';
 import { loadHashSalt } from './hash-salt.js';
-import { markPacked, PackedLayout } from './packed-features.js';
+import { PackedLayout } from './packed-features.js';
 import type { PredictionRecord } from './prediction-record.js';
 import { newRequestId } from '../../core/index.js';
 import { importLegacyPredictions } from './legacy-import.js';
@@ -70,29 +70,6 @@ describe('PredictionStore', () => {
       await predictions.insert(rows);
       const stored = (await collect(predictions.scan({ model: 'fraud' }))).flat();
       expect(stored.map((p) => p.requestId)).toEqual(rows.map((r) => r.requestId));
-    });
-
-    it('stores packed float32 features compactly and reads them back by name, in feature order', async () => {
-      const predictions = store();
-      const layout = new PackedLayout(['age', 'country', 'income'], ['age', 'income']);
-      const packedRecord = (requestId: string, seconds: number, values: number[]) => {
-        const rest = { country: 'NL' };
-        const stored = record(requestId, seconds, { features: { age: 0, country: 'NL', income: 0 } });
-        markPacked(stored, { layout, values: Float32Array.from(values), rest });
-        return stored;
-      };
-      await predictions.insert([packedRecord('p1', 1, [46.1, NaN]), record('plain', 2)]);
-      // A second store (another replica) finds the layout the first one wrote.
-      await store().insert([packedRecord('p2', 3, [0.1, 2500])]);
-      const page = await store().list({ model: 'fraud', limit: 10 });
-      expect(page.predictions.map((p) => [p.requestId, p.features])).toEqual([
-        ['p2', { age: 0.1, country: 'NL', income: 2500 }],
-        ['plain', { amount: 2, country: 'NL' }],
-        ['p1', { age: 46.1, country: 'NL', income: null }],
-      ]);
-      expect(Object.keys(page.predictions[0]!.features)).toEqual(['age', 'country', 'income']);
-      const scanned = await collect(store().scan({ model: 'fraud' }));
-      expect(scanned.flat().map((p) => p.features.age)).toEqual([46.1, undefined, 0.1]);
     });
 
     it('writes more rows than one INSERT holds', async () => {

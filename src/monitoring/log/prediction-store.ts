@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { FerryError } from '../../core/index.js';
 import type { FerryDatabase, Tables } from '../../store/index.js';
-import type { JoinedPrediction, PredictionRecord } from './prediction-record.js';
-import { encodeSegment, type EncodedSegment } from './segment-codec.js';
+import type { JoinedPrediction, LoggedGroup, PredictionRecord } from './prediction-record.js';
+import { encodeColumns, encodeSegment, type EncodedSegment } from './segment-codec.js';
 import { keyOf, keysOf } from './segment-keys.js';
 import { LoadedSegment, rowsInOrder, type PredictionWindow, type RowRef } from './segment-rows.js';
 
@@ -62,6 +62,15 @@ export class PredictionStore {
       group.push(record);
     }
     const segments = [...groups.values()].map(encodeSegment);
+    await this.db.transaction().execute(async (trx) => {
+      for (const segment of segments) await insertSegment(trx, segment);
+    });
+  }
+
+  /** Store the log's groups: one segment each, all in one transaction (the PredictionWriter). */
+  async write(groups: readonly LoggedGroup[]): Promise<void> {
+    if (groups.length === 0) return;
+    const segments = groups.map((group) => encodeColumns(group.columns));
     await this.db.transaction().execute(async (trx) => {
       for (const segment of segments) await insertSegment(trx, segment);
     });
@@ -238,18 +247,16 @@ export class PredictionStore {
         .executeTakeFirst();
       if (stored === undefined) return 0;
       const segment = new LoadedSegment(stored);
-      const kept: PredictionRecord[] = [];
-      for (let row = 0; row < segment.summary.rows; row += 1) {
-        if (!drop(segment.summary.times[row]!, row)) kept.push(segment.rows.record(row));
-      }
-      const removed = segment.summary.rows - kept.length;
+      const { times } = segment.summary;
+      const kept = segment.rows.select((row) => !drop(times[row]!, row));
+      const removed = segment.summary.rows - kept.rows;
       if (removed === 0) return 0;
-      if (kept.length === 0) {
+      if (kept.rows === 0) {
         await trx.deleteFrom('prediction_keys').where('segment_id', '=', id).execute();
         await trx.deleteFrom('prediction_segments').where('id', '=', id).execute();
         return removed;
       }
-      const encoded = encodeSegment(kept);
+      const encoded = encodeColumns(kept);
       await trx
         .updateTable('prediction_segments')
         .set({

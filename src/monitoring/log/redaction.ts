@@ -75,6 +75,13 @@ export class Redactor {
     return createHmac('sha256', this.salt).update(String(value)).digest('hex');
   }
 
+  /** One value as stored under a name that is not dropped: hashed, masked (text) or as it is. */
+  value(name: string, value: FeatureValue): FeatureValue {
+    if (value === null) return null;
+    if (this.decide(name) === 'hash') return this.hash(value);
+    return typeof value === 'string' ? this.mask(name, value) : value;
+  }
+
   /** The redacted copy of named values. */
   apply(values: Readonly<Record<string, FeatureValue>>): Record<string, FeatureValue> {
     const result: Record<string, FeatureValue> = {};

@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { PredictionSegmentsTable, Tables } from '../../store/index.js';
 import type { FeedbackRecord } from './prediction-record.js';
 import { rowToFeedback } from './prediction-rows.js';
-import { decodeSummary, SegmentRows, type SegmentSummary } from './segment-codec.js';
+import { decodeSegment, decodeSummary, type SegmentSummary } from './segment-codec.js';
+import type { SegmentColumns } from './segment-columns.js';
 
 /** Which predictions a read covers. `from` is inclusive and `to` exclusive (ISO-8601 text). */
 export interface PredictionWindow {
@@ -17,7 +18,7 @@ export interface PredictionWindow {
 /** A segment as read: its summary always, its rows and feedback when the read needs them. */
 export class LoadedSegment {
   readonly summary: SegmentSummary;
-  private decoded: SegmentRows | undefined;
+  private decoded: SegmentColumns | undefined;
 
   constructor(
     readonly row: Pick<
@@ -36,10 +37,10 @@ export class LoadedSegment {
   }
 
   /** The segment's rows (needs `request_ids` and `body` to have been read). */
-  get rows(): SegmentRows {
+  get rows(): SegmentColumns {
     const { request_ids: requestIds, body } = this.row;
     if (requestIds === undefined || body === undefined) throw new Error('segment body not read');
-    this.decoded ??= new SegmentRows({ ...this.row, request_ids: requestIds, body });
+    this.decoded ??= decodeSegment({ ...this.row, request_ids: requestIds, body }, this.summary);
     return this.decoded;
   }
 }

@@ -9,6 +9,7 @@ import { LiveProfiler } from './live-profiler.js';
 import { readLiveProfile } from './live-windows.js';
 import type { ReferenceRecord } from './reference-store.js';
 import { VersionProfile } from './version-profile.js';
+import { groupOfRecords } from '../log/segment-columns.js';
 
 const WINDOW_MS = 60_000;
 const BASE = Date.UTC(2026, 2, 2, 10, 0, 0);
@@ -68,7 +69,7 @@ function numeric(profile: VersionProfile | undefined, name: string): NumericProf
 }
 
 const batchOf = (records: readonly PredictionRecord[]): LoggedPredictions => ({
-  groups: [{ model: 'fraud', version: 2, features: FEATURES, records }],
+  groups: [groupOfRecords(FEATURES, records)],
 });
 
 /** The lower q-quantile of the raw values, as DDSketch defines it (rank ⌊q·(n − 1)⌋). */

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/index.js';
-import { packedFeaturesOf } from '../log/packed-features.js';
-import type { LoggedGroup, LoggedPredictions, PredictionRecord } from '../log/prediction-record.js';
+import { Mark } from '../log/segment-columns.js';
+import type { LoggedGroup, LoggedPredictions } from '../log/prediction-record.js';
 import type { LiveProfileStore } from './live-profile-store.js';
 import { windowStartOf } from './live-windows.js';
 import type { ReferenceRecord } from './reference-store.js';
@@ -72,26 +72,25 @@ export class LiveProfiler {
 
   private async ingestGroups(groups: readonly LoggedGroup[]): Promise<void> {
     for (const group of groups) {
-      const records = group.records.filter((record) => record.status === 'ok');
-      if (records.length === 0 || group.features.length === 0) continue;
-      const reference = await this.options.references.get(group.model, group.version);
-      const byWindow = new Map<number, PredictionRecord[]>();
-      for (const record of records) {
-        const start = windowStartOf(Date.parse(record.at), this.options.windowMs);
+      const { columns } = group;
+      if (group.features.length === 0) continue;
+      // Successful rows by window.
+      const byWindow = new Map<number, number[]>();
+      for (let row = 0; row < columns.rows; row += 1) {
+        if ((columns.marks[row]! & Mark.Error) !== 0) continue;
+        const start = windowStartOf(columns.times[row]!, this.options.windowMs);
         let list = byWindow.get(start);
         if (list === undefined) byWindow.set(start, (list = []));
-        list.push(record);
+        list.push(row);
       }
-      for (const [start, list] of byWindow) {
+      if (byWindow.size === 0) continue;
+      const reference = await this.options.references.get(group.model, group.version);
+      for (const [start, rows] of byWindow) {
         const window = await this.liveWindow(group, start, reference);
         // Features this window lacks (a redaction change) are added empty.
         window.profile = window.profile.withFeatures(group.features, reference?.profile);
-        for (const record of list) {
-          const packed = packedFeaturesOf(record);
-          if (packed === undefined) window.profile.add(record);
-          else window.profile.addPacked(packed, record.outputs);
-        }
-        window.rows += list.length;
+        window.profile.addColumns(columns, rows);
+        window.rows += rows.length;
         window.dirty = true;
       }
     }

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FerryError } from '../../core/index.js';
-import { storedFloat32, type FeatureValue } from '../features/extract-rows.js';
-import type { PackedFeatures, PackedLayout } from '../log/packed-features.js';
+import { shortFloat32, type FeatureValue } from '../features/extract-rows.js';
+import { valueAt, type SegmentColumns } from '../log/segment-columns.js';
 import type { FeatureKind, FeatureSpec } from '../features/feature-spec.js';
 import { binIndex, CategoricalProfile, NumericProfile } from '../stats/index.js';
 
@@ -66,8 +66,6 @@ const emptyOfKind = (kind: FeatureKind, source: FeatureSource): FeatureProfile =
  * `add` mutates; `merge` returns a new profile and leaves both inputs unchanged.
  */
 export class VersionProfile {
-  /** Per layout of packed rows, the packed position of each feature (in `byName` order), −1 for none. */
-  private readonly positions = new WeakMap<PackedLayout, Int32Array>();
   /** `byName`'s entries as an array, for the per-row loops. */
   private readonly entries: readonly (readonly [string, FeatureProfile])[];
 
@@ -111,26 +109,26 @@ export class VersionProfile {
   }
 
   /**
-   * Add one logged row whose numeric inputs are packed (see PackedFeatures), as {@link add} would
-   * add its features object: packed values read as stored (the shortest decimal of the float32).
+   * Add rows of the prediction log's columns, as {@link add} would add each row's features and
+   * outputs (float32 columns read as stored: the shortest decimal of the float32).
    */
-  addPacked(features: PackedFeatures, outputs: Readonly<Record<string, FeatureValue>>): void {
-    let positions = this.positions.get(features.layout);
-    if (positions === undefined) {
-      positions = Int32Array.from(this.byName, ([name, entry]) =>
-        entry.source === 'input' ? (features.layout.index.get(name) ?? -1) : -1,
-      );
-      this.positions.set(features.layout, positions);
-    }
-    const { values, rest } = features;
-    const entries = this.entries;
-    for (let i = 0; i < entries.length; i++) {
-      const [name, entry] = entries[i]!;
-      const position = positions[i]!;
-      const value =
-        position >= 0 ? storedFloat32(values[position]!) : (entry.source === 'input' ? rest : outputs)[name];
-      if (entry.kind === 'numeric') entry.profile.add(typeof value === 'number' ? value : null);
-      else entry.profile.add(value);
+  addColumns(columns: SegmentColumns, rows: readonly number[]): void {
+    for (const [name, entry] of this.entries) {
+      const column = columns.column(name, entry.source);
+      if (entry.kind === 'categorical') {
+        for (const row of rows) entry.profile.add(column === undefined ? undefined : valueAt(column, row));
+        continue;
+      }
+      const profile = entry.profile;
+      const f32 = column?.f32;
+      if (f32 !== undefined && column?.absent === undefined) {
+        for (const row of rows) profile.addFloat32(f32[row]!, shortFloat32);
+        continue;
+      }
+      for (const row of rows) {
+        const value = column === undefined ? undefined : valueAt(column, row);
+        profile.add(typeof value === 'number' ? value : null);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DDSketch } from './dd-sketch.js';
+import { shortFloat32 as shortest } from '../features/extract-rows.js';
 
 const ALPHA = 0.01;
 /** Float slack on top of α for values that fall on a bin boundary. */
@@ -169,5 +170,32 @@ describe('DDSketch', () => {
   it('refuses stored JSON whose bins do not add up to its count', () => {
     const json = { ...sketchOf([1, 2, 3]).toJSON(), count: 4 };
     expect(() => DDSketch.fromJSON(json)).toThrow(/inconsistent/);
+  });
+});
+
+describe('DDSketch.addFloat32', () => {
+  it('makes exactly the sketch of the stored decimals, ties at the offset included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -400, max: 400 }).map((i) => i / 10),
+            fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
+        fc.integer({ min: -400, max: 400 }).map((i) => i / 10),
+        (decimals, offset) => {
+          const byDecimal = new DDSketch(0.01, offset);
+          const byFloat = new DDSketch(0.01, offset);
+          for (const value of decimals) {
+            const raw = Math.fround(value);
+            byDecimal.add(shortest(raw));
+            byFloat.addFloat32(raw, shortest);
+          }
+          expect(byFloat.toJSON()).toEqual(byDecimal.toJSON());
+        },
+      ),
+    );
   });
 });

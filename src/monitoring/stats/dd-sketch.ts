@@ -120,6 +120,31 @@ export class DDSketch {
     if (value > this.high) this.high = value;
   }
 
+  /**
+   * Add `stored(raw)`, a float32's stored decimal (within 2^-24 of it, relatively), computing it
+   * only where it could land elsewhere than `raw`: next to a bin boundary, at or next to the
+   * offset, or as a new minimum or maximum. The sketch is then exactly what `add(stored(raw))`
+   * makes, at the cost of one logarithm for most values.
+   */
+  addFloat32(raw: number, stored: (raw: number) => number): void {
+    const centred = raw - this.offset;
+    const magnitude = Math.abs(centred);
+    // Twice the distance to the decimal, in units of the bins' logarithm (log(1 + x) ≤ x).
+    const slack = Math.abs(raw) * 2 ** -23;
+    if (magnitude > 4 * slack && raw > this.low && raw < this.high) {
+      const t = Math.log(magnitude) / this.lnGamma;
+      const near = slack / magnitude / this.lnGamma;
+      const fraction = t - Math.floor(t);
+      if (fraction > near && 1 - fraction > near) {
+        if (centred > 0) this.positive.add(Math.ceil(t), 1);
+        else this.negative.add(Math.ceil(t), 1);
+        this.total += 1;
+        return;
+      }
+    }
+    this.add(stored(raw));
+  }
+
   /** Count `count` values at `centred` (a value minus the offset) in its bin. */
   private bin(centred: number, count: number): void {
     if (centred > 0) this.positive.add(this.keyOf(centred), count);

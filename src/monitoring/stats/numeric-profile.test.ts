@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NumericProfile } from './numeric-profile.js';
+import { shortFloat32 as shortest } from '../features/extract-rows.js';
 
 const ALPHA = 0.01;
 const EDGES = [-1000, -10, 0, 10, 1000];
@@ -160,5 +161,55 @@ describe('NumericProfile', () => {
 
   it('refuses edges that do not increase', () => {
     expect(() => new NumericProfile({ edges: [2, 1] })).toThrow(/strictly increasing/);
+  });
+});
+
+describe('NumericProfile.addFloat32', () => {
+  it('gives the profile of the stored decimals: same counts, extremes, bins and distinct values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -50, max: 50 }).map((i) => i / 10),
+            fc.double({ min: -9, max: 9, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 300,
+          },
+        ),
+        (decimals) => {
+          // A reference whose histogram edges are some of these very decimals.
+          const reference = NumericProfile.fromValues(decimals);
+          const raws = decimals.map((value) => Math.fround(value));
+          const byDecimal = reference.emptyLike();
+          const byFloat = reference.emptyLike();
+          for (const raw of raws) byDecimal.add(shortest(raw));
+          for (const raw of raws) byFloat.addFloat32(raw, shortest);
+          byFloat.addFloat32(NaN, shortest);
+          byDecimal.add(null);
+          expect(byFloat.count).toBe(byDecimal.count);
+          expect(byFloat.missing).toBe(byDecimal.missing);
+          expect(byFloat.min).toBe(byDecimal.min);
+          expect(byFloat.max).toBe(byDecimal.max);
+          expect(byFloat.histogram).toEqual(byDecimal.histogram);
+          expect(byFloat.distinctValues).toEqual(byDecimal.distinctValues);
+          expect(byFloat.mean!).toBeCloseTo(byDecimal.mean!, 5);
+        },
+      ),
+    );
+  });
+
+  it('stays exact past the distinct-value limit, where it stops converting every value', () => {
+    const decimals = Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
+    const reference = NumericProfile.fromValues(decimals);
+    const byDecimal = reference.emptyLike();
+    const byFloat = reference.emptyLike();
+    for (const value of decimals) byDecimal.add(shortest(Math.fround(value)));
+    for (const value of decimals) byFloat.addFloat32(Math.fround(value), shortest);
+    expect(byFloat.distinctValues).toBeNull();
+    expect(byFloat.histogram).toEqual(byDecimal.histogram);
+    expect([byFloat.min, byFloat.max]).toEqual([byDecimal.min, byDecimal.max]);
+    expect(byFloat.quantile(0.5)!).toBeCloseTo(byDecimal.quantile(0.5)!, 1);
   });
 });

@@ -73,6 +73,8 @@ export class NumericProfile {
   private average = 0;
   private m2 = 0;
   private distinct: Map<number, number> | null = new Map();
+  /** Float32 → stored decimal, for addFloat32 while distinct values are kept (so at most their number). */
+  private readonly storedCache = new Map<number, number>();
 
   /** An empty profile with the given histogram edges and sketch accuracy. */
   constructor(options: NumericProfileOptions = {}) {
@@ -190,6 +192,44 @@ export class NumericProfile {
       this.distinct.set(value, (this.distinct.get(value) ?? 0) + 1);
       if (this.distinct.size > DISCRETE_VALUE_LIMIT) this.distinct = null;
     }
+  }
+
+  /**
+   * Add a float32 read from a tensor as {@link add} would add `stored(raw)`, the decimal it is
+   * stored as (its shortest decimal, `stored` being that conversion), converting only where the
+   * difference could show: the sketch's bins and extremes (see DDSketch.addFloat32), a value next
+   * to a histogram edge, and the exact distinct values. The mean and variance take the float32
+   * itself, which differs from the decimal by less than 2^-24 of it.
+   */
+  addFloat32(raw: number, stored: (raw: number) => number): void {
+    if (!(Math.abs(raw) <= MAX_PROFILED_MAGNITUDE)) {
+      this.missing += 1;
+      return;
+    }
+    if (this.distinct !== null) {
+      let value = this.storedCache.get(raw);
+      if (value === undefined) {
+        value = stored(raw);
+        this.storedCache.set(raw, value);
+      }
+      this.add(value);
+      if (this.distinct === null) this.storedCache.clear();
+      return;
+    }
+    this.sketch.addFloat32(raw, stored);
+    const n = this.sketch.count;
+    const delta = raw - this.average;
+    this.average += delta / n;
+    this.m2 += delta * (raw - this.average);
+    const edges = this.histogramEdges;
+    let bin = binIndex(edges, raw);
+    const below = edges[bin - 1];
+    const above = edges[bin];
+    const near = Math.abs(raw) * 2 ** -20;
+    if ((below !== undefined && raw - below <= near) || (above !== undefined && above - raw <= near)) {
+      bin = binIndex(edges, stored(raw));
+    }
+    this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
   }
 
   /** A new profile of both inputs' rows; both must share edges and accuracy. */

@@ -5,6 +5,8 @@ import type { RuntimeTensor } from '../../runtime/index.js';
 import type { ReferenceRecord } from '../profiles/reference-store.js';
 import { VersionProfile } from '../profiles/version-profile.js';
 import { CategoricalProfile, NumericProfile } from '../stats/index.js';
+import { groupOfRecords, SegmentColumns } from '../log/segment-columns.js';
+import type { FeatureValue } from '../features/extract-rows.js';
 import { InputValidator } from './input-validator.js';
 import { checkRequest } from './request-check.js';
 import { ValidationRules } from './validation-rules.js';
@@ -53,6 +55,24 @@ const inputs = (rows: [number, number, string][]): Record<string, RuntimeTensor>
   x: { datatype: 'FP32', shape: [rows.length, 2], data: new Float32Array(rows.flatMap(([t, h]) => [t, h])) },
   weather: { datatype: 'BYTES', shape: [rows.length], data: rows.map(([, , w]) => w) },
 });
+
+/** The flags of one stored row with these input features (undefined: not flagged). */
+function flagOne(v: InputValidator, features: Record<string, FeatureValue>): readonly string[] | undefined {
+  const columns = SegmentColumns.fromRecords([
+    {
+      requestId: 'r',
+      at: '2026-03-02T10:00:00.000Z',
+      model: 'weather',
+      version: 1,
+      features,
+      outputs: {},
+      latencyMs: 1,
+      status: 'ok',
+      caller: 'anonymous',
+    },
+  ]);
+  return v.flag(columns).get(0);
+}
 
 function validator(validation: 'off' | 'flag' | 'reject', overrides: Record<string, unknown> = {}) {
   const counted: unknown[][] = [];
@@ -130,12 +150,12 @@ describe('input validation', () => {
   it('flags stored rows without quoting values and counts the flags per feature and reason', () => {
     const { validator: v, counted } = validator('flag');
     expect(v.check(version, inputs([[99, 50, 'hail']]))).toBeUndefined(); // flag never refuses
-    const reasons = v.flag('weather', 1, { temp_max: 99, humidity: 50, weather: 'hail' });
+    const reasons = flagOne(v, { temp_max: 99, humidity: 50, weather: 'hail' });
     expect(reasons).toEqual([
       "feature 'temp_max' is above the reference range [-1.6, 35.6] (monitoring.rangeTolerance 0.1)",
       "feature 'weather' is not a category seen in the reference",
     ]);
-    expect(v.flag('weather', 1, { temp_max: 20, humidity: null, weather: 'sun' })).toBeUndefined();
+    expect(flagOne(v, { temp_max: 20, humidity: null, weather: 'sun' })).toBeUndefined();
     const record = (flags?: readonly string[]) => ({
       requestId: 'r',
       at: '2026-03-02T10:00:00.000Z',
@@ -149,14 +169,7 @@ describe('input validation', () => {
       ...(flags === undefined ? {} : { flags }),
     });
     v.countFlags({
-      groups: [
-        {
-          model: 'weather',
-          version: 1,
-          features: [],
-          records: [record(reasons), record(reasons?.slice(0, 1)), record()],
-        },
-      ],
+      groups: [groupOfRecords([], [record(reasons), record(reasons?.slice(0, 1)), record()])],
     });
     expect(counted).toEqual([
       ['weather', 1, 'temp_max', 'above_range', 2],
@@ -168,10 +181,10 @@ describe('input validation', () => {
     const { validator: hashed } = validator('flag', {
       redact: { hash: ['weather'], mask: [{ pattern: 'x', replacement: 'y' }] },
     });
-    expect(hashed.flag('weather', 1, { temp_max: 20, weather: '9f86d08…' })).toBeUndefined();
+    expect(flagOne(hashed, { temp_max: 20, weather: '9f86d08…' })).toBeUndefined();
     const { validator: off } = validator('off');
     expect(off.check(version, inputs([[99, 50, 'hail']]))).toBeUndefined();
-    expect(off.flag('weather', 1, { temp_max: 99 })).toBeUndefined();
+    expect(flagOne(off, { temp_max: 99 })).toBeUndefined();
   });
 
   it('loads the reference on the first request of a version, then checks synchronously', async () => {

@@ -2,8 +2,6 @@ import { FerryError, type FerryConfig } from '../../core/index.js';
 import type { VersionRecord } from '../../registry/index.js';
 import type { RuntimeTensor } from '../../runtime/index.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
-import type { FeatureValue } from '../features/extract-rows.js';
-import type { PackedFeatures } from '../log/packed-features.js';
 import type { PredictionFlagger } from '../log/prediction-log.js';
 import type { LoggedPredictions } from '../log/prediction-record.js';
 import { Redactor } from '../log/redaction.js';
@@ -11,7 +9,7 @@ import { monitoringSettingsFor, type ModelMonitoringSettings } from '../monitori
 import type { ReferenceRecord } from '../profiles/reference-store.js';
 import { flagReason, rejectionMessage } from './validation-messages.js';
 import { checkRequest } from './request-check.js';
-import { ValidationRules, type Violation, type ViolationReason } from './validation-rules.js';
+import { ValidationRules, type ViolationReason } from './validation-rules.js';
 
 /** `monitoring.validation` of a model. */
 export type ValidationPolicy = ModelMonitoringSettings['validation'];
@@ -130,40 +128,28 @@ export class InputValidator {
   }
 
   /**
-   * The prediction log's flagger (`log.useFlagger(validator.flag)`): reasons for one stored row
-   * under `flag`, or undefined. Off the hot path; never quotes values.
+   * The prediction log's flagger (`log.useFlagger(validator.flag)`): reasons by row for one
+   * version's stored rows under `flag`. Off the hot path; never quotes values.
    */
-  readonly flag: PredictionFlagger = Object.assign(
-    (model: string, version: number, features: Readonly<Record<string, FeatureValue>>) =>
-      this.reasonsFor(model, version, (prepared) =>
-        prepared.rules.check(features, prepared.skipWhenFlagging),
-      ),
-    {
-      packed: (model: string, version: number, features: PackedFeatures) =>
-        this.reasonsFor(model, version, (prepared) =>
-          prepared.rules.checkPacked(features, prepared.skipWhenFlagging),
-        ),
-    },
-  );
-
-  private reasonsFor(
-    model: string,
-    version: number,
-    check: (prepared: Prepared) => Violation[],
-  ): readonly string[] | undefined {
-    if (this.policyOf(model) !== 'flag') return undefined;
-    const reference = this.references.peek(model, version);
-    if (reference === null || reference === undefined) return undefined;
+  readonly flag: PredictionFlagger = (columns) => {
+    const flagged = new Map<number, readonly string[]>();
+    if (this.policyOf(columns.model) !== 'flag') return flagged;
+    const reference = this.references.peek(columns.model, columns.version);
+    if (reference === null || reference === undefined) return flagged;
     const prepared = this.prepare(reference);
-    const violations = check(prepared);
-    if (violations.length === 0) return undefined;
-    return violations.map((violation) => {
-      const text = flagReason(prepared.rules, violation);
-      if (!this.reasons.has(text))
-        this.reasons.set(text, { feature: violation.feature, reason: violation.reason });
-      return text;
-    });
-  }
+    for (const [row, violations] of prepared.rules.checkColumns(columns, prepared.skipWhenFlagging)) {
+      flagged.set(
+        row,
+        violations.map((violation) => {
+          const text = flagReason(prepared.rules, violation);
+          if (!this.reasons.has(text))
+            this.reasons.set(text, { feature: violation.feature, reason: violation.reason });
+          return text;
+        }),
+      );
+    }
+    return flagged;
+  };
 
   /** A log subscriber counting the stored flags per model, version, feature and reason. */
   readonly countFlags = (batch: LoggedPredictions): void => {
@@ -173,8 +159,8 @@ export class InputValidator {
       { model: string; version: number; feature: string; reason: ViolationReason; count: number }
     >();
     for (const group of batch.groups) {
-      for (const record of group.records) {
-        for (const text of record.flags ?? []) {
+      for (const flags of group.columns.flags.values()) {
+        for (const text of flags) {
           const known = this.reasons.get(text);
           if (known === undefined) continue;
           const key = `${group.model}\u0000${group.version}\u0000${text}`;

@@ -1,5 +1,5 @@
-import { storedFloat32, type FeatureValue } from '../features/extract-rows.js';
-import type { PackedFeatures, PackedLayout } from '../log/packed-features.js';
+import type { FeatureValue } from '../features/extract-rows.js';
+import { valueAt, type SegmentColumns } from '../log/segment-columns.js';
 import { OTHER_CATEGORY } from '../stats/index.js';
 import type { VersionProfile } from '../profiles/version-profile.js';
 
@@ -120,50 +120,39 @@ export class ValidationRules {
   }
 
   /**
-   * {@link check} of a row whose numeric inputs are packed, without making its features object.
-   * A packed value clearly inside a numeric rule's range (by more than 2^-20 of the bound, far
-   * more than a float32 and its shortest decimal differ) passes at once; any other is read as
-   * stored and checked exactly as {@link check} does.
+   * {@link check} of every row of the prediction log's columns, by row (rows without violations
+   * are left out). A row without a feature's value (a failed request) is not checked for it. A
+   * float32 value clearly inside a numeric rule's range (by more than 2^-20 of the bound, far more
+   * than a float32 and its shortest decimal differ) passes at once; any other is read as stored
+   * and checked exactly as {@link check} does.
    */
-  checkPacked(features: PackedFeatures, skip?: ReadonlySet<string>): Violation[] {
-    const positions = this.positionsFor(features.layout);
-    const { values, rest } = features;
-    let violations: Violation[] | undefined;
-    for (let i = 0; i < this.rules.length; i++) {
-      const rule = this.rules[i]!;
-      const position = positions[i]!;
-      let value: FeatureValue;
-      if (position >= 0) {
-        const raw = values[position]!;
-        if (
-          rule.kind === 'numeric' &&
-          raw > rule.low + slack(rule.low) &&
-          raw < rule.high - slack(rule.high)
-        ) {
-          continue;
+  checkColumns(columns: SegmentColumns, skip?: ReadonlySet<string>): Map<number, Violation[]> {
+    const violations = new Map<number, Violation[]>();
+    const add = (row: number, violation: Violation) => {
+      const list = violations.get(row);
+      if (list === undefined) violations.set(row, [violation]);
+      else list.push(violation);
+    };
+    // Rule by rule, so each row's violations come in rule order, as check gives them.
+    for (const rule of this.rules) {
+      if (skip?.has(rule.name) === true) continue;
+      const column = columns.column(rule.name, 'input');
+      if (column === undefined) continue;
+      const { f32, absent } = column;
+      const low = rule.kind === 'numeric' ? rule.low + slack(rule.low) : NaN;
+      const high = rule.kind === 'numeric' ? rule.high - slack(rule.high) : NaN;
+      for (let row = 0; row < columns.rows; row += 1) {
+        if (absent !== undefined && absent[row] === 1) continue;
+        if (f32 !== undefined) {
+          const raw = f32[row]!;
+          if (raw > low && raw < high) continue;
         }
-        if (skip?.has(rule.name) === true) continue;
-        value = storedFloat32(raw);
-      } else {
-        if (!(rule.name in rest) || skip?.has(rule.name) === true) continue;
-        value = rest[rule.name] ?? null;
+        const value = valueAt(column, row) ?? null;
+        const reason = violationOf(rule, value);
+        if (reason !== undefined) add(row, { feature: rule.name, reason, value });
       }
-      const reason = violationOf(rule, value);
-      if (reason !== undefined) (violations ??= []).push({ feature: rule.name, reason, value });
     }
-    return violations ?? [];
-  }
-
-  private readonly positions = new WeakMap<PackedLayout, Int32Array>();
-
-  /** The packed position of each rule's feature in a layout, −1 when it is not packed. */
-  private positionsFor(layout: PackedLayout): Int32Array {
-    let positions = this.positions.get(layout);
-    if (positions === undefined) {
-      positions = Int32Array.from(this.rules, (rule) => layout.index.get(rule.name) ?? -1);
-      this.positions.set(layout, positions);
-    }
-    return positions;
+    return violations;
   }
 
   /** The rule of a feature, or undefined. */

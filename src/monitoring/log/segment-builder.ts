@@ -1,0 +1,339 @@
+import { newRequestId, type FerryConfig, type Logger } from '../../core/index.js';
+import type { Signature } from '../../registry/index.js';
+import type { PredictionEvent } from '../../serving/index.js';
+import { elementReader, placeOf, rowCountOf, type FeatureValue } from '../features/extract-rows.js';
+import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
+import { monitoringSettingsFor } from '../monitoring-settings.js';
+import type { LoggedGroup } from './prediction-record.js';
+import { Redactor } from './redaction.js';
+import { Mark, SegmentColumns, type Column } from './segment-columns.js';
+
+/**
+ * Flags stored rows (input validation against the reference profile): reasons by row, for the
+ * rows of one model version as stored, after redaction. Reasons are stored: they must not quote
+ * values.
+ */
+export type PredictionFlagger = (columns: SegmentColumns) => ReadonlyMap<number, readonly string[]>;
+
+/** A stored feature of a version: where its values come from and how they are kept. */
+interface StoredFeature {
+  readonly spec: FeatureSpec;
+  /** Numbers read from an FP32 tensor and kept as they are: a float32 column. */
+  readonly f32: boolean;
+  /** Values pass through the redactor (hashed, or text that may be masked). */
+  readonly redacted: boolean;
+}
+
+/** How the events of one model version become columns (made once per version). */
+interface VersionPlan {
+  readonly signature: Signature;
+  readonly redactor: Redactor;
+  /** Every feature of the signature (rows are counted over them, as extractRows does). */
+  readonly features: readonly FeatureSpec[];
+  /** What subscribers may profile (not dropped, not hashed). */
+  readonly profiled: readonly FeatureSpec[];
+  readonly inputs: readonly StoredFeature[];
+  readonly outputs: readonly StoredFeature[];
+}
+
+/** What a {@link SegmentBuilder} needs. */
+export interface SegmentBuilderOptions {
+  readonly config: FerryConfig;
+  /** Salt of hashed fields (see loadHashSalt). */
+  readonly salt: string;
+  readonly logger?: Logger | undefined;
+}
+
+/** A column being filled, one value per row. */
+interface ColumnFill {
+  readonly feature: StoredFeature;
+  readonly f32: Float32Array | undefined;
+  readonly values: FeatureValue[] | undefined;
+  absent: Uint8Array | undefined;
+}
+
+/**
+ * Turns the prediction log's buffered events into the columns it stores, one
+ * {@link SegmentColumns} per model version: named features and outputs read straight from the
+ * tensors (numbers of FP32 tensors into float32 columns, no per-row objects), redacted, flagged by
+ * input validation. A request of several rows gives rows `<id>#0`, `<id>#1`, …; a request with
+ * no readable tensor one row with no features. Runs in the flush, off the hot path.
+ */
+export class SegmentBuilder {
+  private readonly redactors = new Map<string, Redactor>();
+  private readonly plans = new Map<string, VersionPlan>();
+  private flagger: PredictionFlagger | undefined;
+
+  constructor(private readonly options: SegmentBuilderOptions) {}
+
+  /** Flag rows before they are stored (input validation); one flagger at a time. */
+  useFlagger(flagger: PredictionFlagger | undefined): void {
+    this.flagger = flagger;
+  }
+
+  /** The events' rows, by model version in order of first appearance. */
+  toGroups(events: readonly PredictionEvent[]): LoggedGroup[] {
+    const byVersion = new Map<string, PredictionEvent[]>();
+    for (const event of events) {
+      const key = `${event.model}\u0000${event.version}`;
+      let list = byVersion.get(key);
+      if (list === undefined) byVersion.set(key, (list = []));
+      list.push(event);
+    }
+    return [...byVersion.values()].map((list) => {
+      const plan = this.planFor(list[list.length - 1]!);
+      const columns = this.flag(build(plan, list));
+      let records: LoggedGroup['records'] | undefined;
+      return {
+        model: columns.model,
+        version: columns.version,
+        features: plan.profiled,
+        columns,
+        get records() {
+          return (records ??= columns.records());
+        },
+      };
+    });
+  }
+
+  private flag(columns: SegmentColumns): SegmentColumns {
+    if (this.flagger === undefined) return columns;
+    try {
+      return columns.withFlags(this.flagger(columns));
+    } catch (error) {
+      this.options.logger?.warn(
+        { err: error },
+        'the prediction flagger failed; the rows are stored unflagged',
+      );
+      return columns;
+    }
+  }
+
+  private redactorFor(model: string): Redactor {
+    let redactor = this.redactors.get(model);
+    if (redactor === undefined) {
+      const where =
+        this.options.config.monitoring.overrides[model]?.redact === undefined
+          ? 'monitoring.redact'
+          : `monitoring.overrides.${model}.redact`;
+      redactor = new Redactor(
+        monitoringSettingsFor(this.options.config, model).redact,
+        this.options.salt,
+        where,
+      );
+      this.redactors.set(model, redactor);
+    }
+    return redactor;
+  }
+
+  private planFor(event: PredictionEvent): VersionPlan {
+    const key = `${event.model}\u0000${event.version}`;
+    const known = this.plans.get(key);
+    if (known !== undefined && known.signature === event.signature) return known;
+    const { features } = cachedFeaturesOf(event.signature);
+    const redactor = this.redactorFor(event.model);
+    const datatypes = new Map<string, string>();
+    for (const spec of event.signature.inputs) datatypes.set(`input:${spec.name}`, spec.datatype);
+    for (const spec of event.signature.outputs) datatypes.set(`output:${spec.name}`, spec.datatype);
+    const stored = (source: FeatureSpec['source']) =>
+      features
+        .filter((spec) => spec.source === source && redactor.decide(spec.name) !== 'drop')
+        .map((spec): StoredFeature => {
+          const keep = redactor.decide(spec.name) === 'keep';
+          return {
+            spec,
+            f32: keep && spec.kind === 'numeric' && datatypes.get(`${source}:${spec.tensor}`) === 'FP32',
+            redacted: !redactor.isEmpty,
+          };
+        });
+    const plan: VersionPlan = {
+      signature: event.signature,
+      redactor,
+      features,
+      profiled: features.filter((spec) => redactor.decide(spec.name) === 'keep'),
+      inputs: stored('input'),
+      outputs: stored('output'),
+    };
+    this.plans.set(key, plan);
+    return plan;
+  }
+}
+
+/** The rows of one version's events as columns. */
+function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentColumns {
+  const counts = events.map((event) =>
+    event.inputs === undefined && event.outputs === undefined
+      ? 0
+      : rowCountOf(plan.features, event.inputs, event.outputs),
+  );
+  // A request with no readable row is still logged: one row without features.
+  const total = counts.reduce((sum, count) => sum + Math.max(1, count), 0);
+  const ids: string[] = [];
+  const times = new Float64Array(total);
+  const latencies = new Float64Array(total);
+  const marks = new Uint8Array(total);
+  const callerOf = new Uint32Array(total);
+  const callers: string[] = [];
+  const callerIndex = new Map<string, number>();
+  const codes = new Map<number, string>();
+  const flags = new Map<number, readonly string[]>();
+  const fill = (feature: StoredFeature): ColumnFill => ({
+    feature,
+    f32: feature.f32 ? new Float32Array(total) : undefined,
+    values: feature.f32 ? undefined : new Array<FeatureValue>(total).fill(null),
+    absent: undefined,
+  });
+  const inputs = plan.inputs.map(fill);
+  const outputs = plan.outputs.map(fill);
+  const blocks = blocksOf(inputs);
+  const others = [...inputs.filter((column) => !blocks.handles.has(column)), ...outputs];
+  let base = 0;
+  events.forEach((event, index) => {
+    const count = counts[index]!;
+    const rows = Math.max(1, count);
+    const requestId = event.requestId ?? newRequestId();
+    let caller = callerIndex.get(event.caller);
+    if (caller === undefined) {
+      caller = callers.push(event.caller) - 1;
+      callerIndex.set(event.caller, caller);
+    }
+    const error = event.status === 'error' ? Mark.Error : 0;
+    const eventFlags = event.flags !== undefined && event.flags.length > 0 ? event.flags : undefined;
+    const latency = Number.isFinite(event.latencyMs) ? event.latencyMs : 0;
+    for (let row = 0; row < rows; row += 1) {
+      const at = base + row;
+      ids.push(rows === 1 ? requestId : `${requestId}#${row}`);
+      times[at] = event.at;
+      latencies[at] = latency;
+      marks[at] = error | (row > 0 ? Mark.LaterRow : 0) | (eventFlags === undefined ? 0 : Mark.Flagged);
+      callerOf[at] = caller;
+      if (event.code !== undefined) codes.set(at, event.code);
+      if (eventFlags !== undefined) flags.set(at, eventFlags);
+    }
+    for (const block of blocks.list) {
+      if (!fillBlock(block, event, base, count)) {
+        for (const column of block.columns) fillRows(column, event, base, count, plan.redactor);
+      }
+    }
+    for (const column of others) fillRows(column, event, base, count, plan.redactor);
+    base += rows;
+  });
+  const finish = (column: ColumnFill): Column => ({
+    name: column.feature.spec.name,
+    f32: column.f32,
+    values: column.values,
+    absent: column.absent,
+  });
+  return new SegmentColumns({
+    model: events[0]!.model,
+    version: events[0]!.version,
+    ids,
+    times,
+    latencies,
+    marks,
+    callers,
+    callerOf,
+    codes,
+    flags,
+    inputs: inputs.map(finish),
+    outputs: outputs.map(finish),
+  });
+}
+
+/** Float32 columns read from one 2-D FP32 input tensor, filled together row by row. */
+interface Block {
+  readonly tensor: string;
+  readonly columns: readonly ColumnFill[];
+  /** Each column's index in the tensor's last dimension. */
+  readonly positions: Int32Array;
+  readonly arrays: readonly Float32Array[];
+}
+
+function blocksOf(inputs: readonly ColumnFill[]): { list: Block[]; handles: Set<ColumnFill> } {
+  const byTensor = new Map<string, ColumnFill[]>();
+  for (const column of inputs) {
+    const { spec } = column.feature;
+    if (column.f32 === undefined || spec.column === null) continue;
+    let list = byTensor.get(spec.tensor);
+    if (list === undefined) byTensor.set(spec.tensor, (list = []));
+    list.push(column);
+  }
+  const list = [...byTensor].map(([tensor, columns]) => ({
+    tensor,
+    columns,
+    positions: Int32Array.from(columns, (column) => column.feature.spec.column!),
+    arrays: columns.map((column) => column.f32!),
+  }));
+  return { list, handles: new Set(list.flatMap((block) => block.columns)) };
+}
+
+/**
+ * Fill a block's columns for one event straight from its 2-D float32 tensor (the common case: one
+ * loop over the tensor instead of one pass per feature). False when the tensor is not such a
+ * tensor, or holds fewer rows than the event: the columns are then filled one by one.
+ */
+function fillBlock(block: Block, event: PredictionEvent, base: number, count: number): boolean {
+  const tensor = event.inputs?.[block.tensor];
+  if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.shape.length !== 2)
+    return false;
+  const width = tensor.shape[1] ?? 0;
+  if ((tensor.shape[0] ?? 0) < count) return false;
+  const data = tensor.data;
+  const { positions, arrays } = block;
+  for (let row = 0; row < count; row += 1) {
+    const start = row * width;
+    for (let k = 0; k < positions.length; k += 1) {
+      const position = positions[k]!;
+      const index = start + position;
+      arrays[k]![base + row] = position < width && index < data.length ? data[index]! : NaN;
+    }
+  }
+  return true;
+}
+
+/**
+ * Write one event's `count` rows of a column from row `base` on, as extractRows would read them:
+ * an input whose tensor is absent is null, an output the request did not ask for is absent, and
+ * a request without rows (count 0) has its one row absent.
+ */
+function fillRows(
+  column: ColumnFill,
+  event: PredictionEvent,
+  base: number,
+  count: number,
+  redactor: Redactor,
+): void {
+  const { spec } = column.feature;
+  const output = spec.source === 'output';
+  const tensor = count === 0 ? undefined : (output ? event.outputs : event.inputs)?.[spec.tensor];
+  if (tensor === undefined) {
+    if (count > 0 && !output) {
+      for (let row = 0; row < count; row += 1) setNull(column, base + row);
+    } else {
+      column.absent ??= new Uint8Array(column.f32?.length ?? column.values!.length);
+      column.absent.fill(1, base, base + Math.max(1, count));
+    }
+    return;
+  }
+  const { offset, stride, rows } = placeOf(spec, tensor);
+  const f32 = column.f32;
+  if (f32 !== undefined && tensor.data instanceof Float32Array) {
+    const data = tensor.data;
+    for (let row = 0; row < count; row += 1) {
+      const index = offset + row * stride;
+      f32[base + row] = row < rows && index < data.length ? data[index]! : NaN;
+    }
+    return;
+  }
+  const read = elementReader(tensor, spec.kind);
+  for (let row = 0; row < count; row += 1) {
+    const value = row < rows ? read(offset + row * stride) : null;
+    if (f32 !== undefined) f32[base + row] = typeof value === 'number' ? value : NaN;
+    else column.values![base + row] = column.feature.redacted ? redactor.value(spec.name, value) : value;
+  }
+}
+
+function setNull(column: ColumnFill, row: number): void {
+  if (column.f32 !== undefined) column.f32[row] = NaN;
+  else column.values![row] = null;
+}
