@@ -291,7 +291,7 @@ export async function insertSegment(executor: Executor, segment: EncodedSegment)
     .returning('id')
     .executeTakeFirstOrThrow();
   const segmentId = Number(id);
-  const keys = keysOf(segment.requestIds.split('\n'));
+  const keys = keysOf(segment.ids);
   for (let start = 0; start < keys.length; start += IN_CHUNK) {
     await executor
       .insertInto('prediction_keys')

@@ -24,6 +24,8 @@ export interface EncodedSegment {
   readonly firstAt: string;
   readonly lastAt: string;
   readonly requestIds: string;
+  /** The same ids as a list (not stored; for the lookup keys). */
+  readonly ids: readonly string[];
   readonly summary: Buffer;
   readonly body: Buffer;
 }
@@ -93,6 +95,7 @@ export function encodeColumns(columns: SegmentColumns): EncodedSegment {
     firstAt: new Date(firstMs).toISOString(),
     lastAt: new Date(lastMs).toISOString(),
     requestIds: columns.ids.join('\n'),
+    ids: columns.ids,
     summary,
     body: bodyOf(header, f32),
   };

@@ -8,29 +8,52 @@
  * (`i:<id>`): callers who choose such ids pay one index entry per row, as every row did before.
  * The `#<row>` of a multi-row request's later rows is not part of the key.
  */
-const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Width of a time slot, ms. */
 export const SLOT_MS = 100;
 
+/**
+ * Is `id[0, end)` shaped like a UUID v7 (36 characters, dashes in place, version 7)? The hex digits
+ * are not checked: a key only needs to be the same for the same id, and non-hex text in those
+ * places makes an `i:` key (see keyOf).
+ */
+function v7Shaped(id: string, end: number): boolean {
+  return (
+    end === 36 &&
+    id.charCodeAt(8) === 45 &&
+    id.charCodeAt(13) === 45 &&
+    id.charCodeAt(14) === 55 &&
+    id.charCodeAt(18) === 45 &&
+    id.charCodeAt(23) === 45
+  );
+}
+
+const baseEnd = (requestId: string): number => {
+  const hash = requestId.indexOf('#');
+  return hash < 0 ? requestId.length : hash;
+};
+
 /** The lookup key of a request id (with or without its `#<row>`). */
 export function keyOf(requestId: string): string {
-  const hash = requestId.indexOf('#');
-  const base = hash < 0 ? requestId : requestId.slice(0, hash);
-  if (!V7.test(base)) return `i:${base}`;
-  const ms = Number.parseInt(base.slice(0, 8), 16) * 0x10000 + Number.parseInt(base.slice(9, 13), 16);
-  return `t:${Math.floor(ms / SLOT_MS)}`;
+  const end = baseEnd(requestId);
+  if (v7Shaped(requestId, end)) {
+    const ms =
+      Number.parseInt(requestId.slice(0, 8), 16) * 0x10000 + Number.parseInt(requestId.slice(9, 13), 16);
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}$/i.test(requestId.slice(0, 13))) return `t:${Math.floor(ms / SLOT_MS)}`;
+  }
+  return `i:${requestId.slice(0, end)}`;
 }
 
 /** The distinct keys of a segment's request ids. */
 export function keysOf(requestIds: readonly string[]): string[] {
   const keys = new Set<string>();
-  let previous = '';
+  // Ids made in the same millisecond share their first 13 characters, and so their key.
+  let millisecond = '';
   for (const id of requestIds) {
-    // Consecutive ids mostly share a slot: skip the Set for those.
+    if (millisecond !== '' && id.startsWith(millisecond) && v7Shaped(id, baseEnd(id))) continue;
     const key = keyOf(id);
-    if (key !== previous) keys.add(key);
-    previous = key;
+    keys.add(key);
+    millisecond = key.startsWith('t:') ? id.slice(0, 13) : '';
   }
   return [...keys];
 }

@@ -70,6 +70,9 @@ export class DDSketch {
   private total = 0;
   private low = Infinity;
   private high = -Infinity;
+  /** The float32 whose stored decimal is `low` (`high`), when addFloat32 added it; else NaN. */
+  private lowRaw = NaN;
+  private highRaw = NaN;
 
   /**
    * An empty sketch; α must be in (0, 1), the offset (the value bins are centred on) a finite
@@ -116,8 +119,14 @@ export class DDSketch {
     const value = input === 0 ? 0 : input; // −0 is 0: JSON cannot tell them apart
     this.bin(value - this.offset, 1);
     this.total += 1;
-    if (value < this.low) this.low = value;
-    if (value > this.high) this.high = value;
+    if (value < this.low) {
+      this.low = value;
+      this.lowRaw = NaN;
+    }
+    if (value > this.high) {
+      this.high = value;
+      this.highRaw = NaN;
+    }
   }
 
   /**
@@ -131,7 +140,8 @@ export class DDSketch {
     const magnitude = Math.abs(centred);
     // Twice the distance to the decimal, in units of the bins' logarithm (log(1 + x) ≤ x).
     const slack = Math.abs(raw) * 2 ** -23;
-    if (magnitude > 4 * slack && raw > this.low && raw < this.high) {
+    const inside = (raw > this.low || raw === this.lowRaw) && (raw < this.high || raw === this.highRaw);
+    if (magnitude > 4 * slack && inside) {
       const t = Math.log(magnitude) / this.lnGamma;
       const near = slack / magnitude / this.lnGamma;
       const fraction = t - Math.floor(t);
@@ -142,7 +152,10 @@ export class DDSketch {
         return;
       }
     }
-    this.add(stored(raw));
+    const value = stored(raw);
+    this.add(value);
+    if (value === this.low) this.lowRaw = raw;
+    if (value === this.high) this.highRaw = raw;
   }
 
   /** Count `count` values at `centred` (a value minus the offset) in its bin. */

@@ -200,6 +200,29 @@ describe('NumericProfile.addFloat32', () => {
     );
   });
 
+  it('counts distinct values exactly when float32 and decimal additions mix, and merges them', () => {
+    const reference = NumericProfile.fromValues([0.1, 0.2, 0.3, 0.4]);
+    const mixed = reference.emptyLike();
+    const decimals = reference.emptyLike();
+    for (const value of [0.1, 0.2, 0.1, 0.3]) {
+      mixed.addFloat32(Math.fround(value), shortest);
+      decimals.add(value);
+    }
+    mixed.add(0.2);
+    decimals.add(0.2);
+    expect(mixed.distinctValues).toEqual(decimals.distinctValues);
+    const other = reference.emptyLike();
+    other.addFloat32(Math.fround(0.4), shortest);
+    expect(mixed.merge(other).distinctValues).toEqual([
+      [0.1, 2],
+      [0.2, 2],
+      [0.3, 1],
+      [0.4, 1],
+    ]);
+    for (const value of [0.5, 0.6, 0.7]) mixed.addFloat32(Math.fround(value), shortest);
+    expect(mixed.distinctValues).toBeNull();
+  });
+
   it('stays exact past the distinct-value limit, where it stops converting every value', () => {
     const decimals = Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
     const reference = NumericProfile.fromValues(decimals);

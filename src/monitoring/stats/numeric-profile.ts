@@ -73,8 +73,12 @@ export class NumericProfile {
   private average = 0;
   private m2 = 0;
   private distinct: Map<number, number> | null = new Map();
-  /** Float32 → stored decimal, for addFloat32 while distinct values are kept (so at most their number). */
-  private readonly storedCache = new Map<number, number>();
+  /**
+   * Counts of float32 values addFloat32 took while distinct values are kept, by the float32; folded
+   * into `distinct` (by their stored decimals, `storedOf`) before anything reads it.
+   */
+  private distinctFloat32: Map<number, number> | undefined;
+  private storedOf: ((raw: number) => number) | undefined;
 
   /** An empty profile with the given histogram edges and sketch accuracy. */
   constructor(options: NumericProfileOptions = {}) {
@@ -172,6 +176,7 @@ export class NumericProfile {
    * {@link DISCRETE_VALUE_LIMIT} distinct values; null beyond.
    */
   get distinctValues(): readonly (readonly [number, number])[] | null {
+    this.foldDistinct();
     return this.distinct === null ? null : [...this.distinct.entries()].sort((a, b) => a[0] - b[0]);
   }
 
@@ -188,6 +193,7 @@ export class NumericProfile {
     this.m2 += delta * (value - this.average);
     const bin = binIndex(this.histogramEdges, value);
     this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
+    this.foldDistinct();
     if (this.distinct !== null) {
       this.distinct.set(value, (this.distinct.get(value) ?? 0) + 1);
       if (this.distinct.size > DISCRETE_VALUE_LIMIT) this.distinct = null;
@@ -206,16 +212,6 @@ export class NumericProfile {
       this.missing += 1;
       return;
     }
-    if (this.distinct !== null) {
-      let value = this.storedCache.get(raw);
-      if (value === undefined) {
-        value = stored(raw);
-        this.storedCache.set(raw, value);
-      }
-      this.add(value);
-      if (this.distinct === null) this.storedCache.clear();
-      return;
-    }
     this.sketch.addFloat32(raw, stored);
     const n = this.sketch.count;
     const delta = raw - this.average;
@@ -230,6 +226,25 @@ export class NumericProfile {
       bin = binIndex(edges, stored(raw));
     }
     this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
+    if (this.distinct !== null) {
+      this.storedOf = stored;
+      const counts = (this.distinctFloat32 ??= new Map());
+      counts.set(raw, (counts.get(raw) ?? 0) + 1);
+      if (counts.size + this.distinct.size > DISCRETE_VALUE_LIMIT) this.foldDistinct();
+    }
+  }
+
+  /** Move the float32 distinct counts into `distinct` (null once past the limit). */
+  private foldDistinct(): void {
+    const counts = this.distinctFloat32;
+    if (counts === undefined || counts.size === 0) return;
+    this.distinctFloat32 = undefined;
+    if (this.distinct === null) return;
+    for (const [raw, count] of counts) {
+      const value = this.storedOf!(raw);
+      this.distinct.set(value, (this.distinct.get(value) ?? 0) + count);
+    }
+    if (this.distinct.size > DISCRETE_VALUE_LIMIT) this.distinct = null;
   }
 
   /** A new profile of both inputs' rows; both must share edges and accuracy. */
@@ -259,6 +274,8 @@ export class NumericProfile {
     this.histogramCounts.forEach((count, i) => {
       merged.histogramCounts[i] = count + (other.histogramCounts[i] ?? 0);
     });
+    this.foldDistinct();
+    other.foldDistinct();
     merged.distinct = mergeDistinct(this.distinct, other.distinct);
     return merged;
   }
