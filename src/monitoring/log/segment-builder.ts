@@ -185,8 +185,8 @@ function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentCo
   });
   const inputs = plan.inputs.map(fill);
   const outputs = plan.outputs.map(fill);
-  const blocks = blocksOf(inputs);
-  const others = [...inputs.filter((column) => !blocks.handles.has(column)), ...outputs];
+  const blocks = blocksOf([...inputs, ...outputs]);
+  const others = [...inputs, ...outputs].filter((column) => !blocks.handles.has(column));
   let base = 0;
   events.forEach((event, index) => {
     const count = counts[index]!;
@@ -240,8 +240,9 @@ function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentCo
   });
 }
 
-/** Float32 columns read from one 2-D FP32 input tensor, filled together row by row. */
+/** Float32 columns read from one 2-D FP32 tensor (an input or an output), filled together row by row. */
 interface Block {
+  readonly output: boolean;
   readonly tensor: string;
   readonly columns: readonly ColumnFill[];
   /** Each column's index in the tensor's last dimension. */
@@ -249,17 +250,19 @@ interface Block {
   readonly arrays: readonly Float32Array[];
 }
 
-function blocksOf(inputs: readonly ColumnFill[]): { list: Block[]; handles: Set<ColumnFill> } {
+function blocksOf(columns: readonly ColumnFill[]): { list: Block[]; handles: Set<ColumnFill> } {
   const byTensor = new Map<string, ColumnFill[]>();
-  for (const column of inputs) {
+  for (const column of columns) {
     const { spec } = column.feature;
     if (column.f32 === undefined || spec.column === null) continue;
-    let list = byTensor.get(spec.tensor);
-    if (list === undefined) byTensor.set(spec.tensor, (list = []));
+    const key = `${spec.source}:${spec.tensor}`;
+    let list = byTensor.get(key);
+    if (list === undefined) byTensor.set(key, (list = []));
     list.push(column);
   }
-  const list = [...byTensor].map(([tensor, columns]) => ({
-    tensor,
+  const list = [...byTensor.values()].map((columns) => ({
+    output: columns[0]!.feature.spec.source === 'output',
+    tensor: columns[0]!.feature.spec.tensor,
     columns,
     positions: Int32Array.from(columns, (column) => column.feature.spec.column!),
     arrays: columns.map((column) => column.f32!),
@@ -273,7 +276,7 @@ function blocksOf(inputs: readonly ColumnFill[]): { list: Block[]; handles: Set<
  * tensor, or holds fewer rows than the event: the columns are then filled one by one.
  */
 function fillBlock(block: Block, event: PredictionEvent, base: number, count: number): boolean {
-  const tensor = event.inputs?.[block.tensor];
+  const tensor = (block.output ? event.outputs : event.inputs)?.[block.tensor];
   if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.shape.length !== 2)
     return false;
   const width = tensor.shape[1] ?? 0;

@@ -73,6 +73,10 @@ export class DDSketch {
   /** The float32 whose stored decimal is `low` (`high`), when addFloat32 added it; else NaN. */
   private lowRaw = NaN;
   private highRaw = NaN;
+  /** The last float32 addFloat32 binned without converting it, and its bin. */
+  private lastRaw = NaN;
+  private lastKey = 0;
+  private lastPositive = true;
 
   /**
    * An empty sketch; α must be in (0, 1), the offset (the value bins are centred on) a finite
@@ -136,6 +140,12 @@ export class DDSketch {
    * makes, at the cost of one logarithm for most values.
    */
   addFloat32(raw: number, stored: (raw: number) => number): void {
+    if (raw === this.lastRaw) {
+      // The value binned last time (a run of one value): same bin, not a new extreme.
+      (this.lastPositive ? this.positive : this.negative).add(this.lastKey, 1);
+      this.total += 1;
+      return;
+    }
     const centred = raw - this.offset;
     const magnitude = Math.abs(centred);
     // Twice the distance to the decimal, in units of the bins' logarithm (log(1 + x) ≤ x).
@@ -146,9 +156,13 @@ export class DDSketch {
       const near = slack / magnitude / this.lnGamma;
       const fraction = t - Math.floor(t);
       if (fraction > near && 1 - fraction > near) {
-        if (centred > 0) this.positive.add(Math.ceil(t), 1);
-        else this.negative.add(Math.ceil(t), 1);
+        const key = Math.ceil(t);
+        if (centred > 0) this.positive.add(key, 1);
+        else this.negative.add(key, 1);
         this.total += 1;
+        this.lastRaw = raw;
+        this.lastKey = key;
+        this.lastPositive = centred > 0;
         return;
       }
     }

@@ -223,6 +223,21 @@ describe('NumericProfile.addFloat32', () => {
     expect(mixed.distinctValues).toBeNull();
   });
 
+  it('counts runs of one value exactly, read in the middle of a run or merged there', () => {
+    const reference = NumericProfile.fromValues([0, 1, 2]);
+    const runs = reference.emptyLike();
+    const plain = reference.emptyLike();
+    for (const value of [0, 0, 0, 1, 1, 0, 2, 2, 2]) {
+      runs.addFloat32(value, shortest);
+      plain.add(value);
+    }
+    expect(runs.distinctValues).toEqual(plain.distinctValues);
+    runs.addFloat32(2, shortest);
+    plain.add(2);
+    expect(runs.merge(reference).distinctValues).toEqual(plain.merge(reference).distinctValues);
+    expect(runs.toJSON()).toEqual(plain.toJSON());
+  });
+
   it('stays exact past the distinct-value limit, where it stops converting every value', () => {
     const decimals = Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
     const reference = NumericProfile.fromValues(decimals);

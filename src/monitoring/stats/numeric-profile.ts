@@ -79,6 +79,9 @@ export class NumericProfile {
    */
   private distinctFloat32: Map<number, number> | undefined;
   private storedOf: ((raw: number) => number) | undefined;
+  /** The float32 addFloat32 saw last, and how many times in a row (not yet in `distinctFloat32`). */
+  private runValue = NaN;
+  private runCount = 0;
 
   /** An empty profile with the given histogram edges and sketch accuracy. */
   constructor(options: NumericProfileOptions = {}) {
@@ -228,14 +231,32 @@ export class NumericProfile {
     this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
     if (this.distinct !== null) {
       this.storedOf = stored;
-      const counts = (this.distinctFloat32 ??= new Map());
-      counts.set(raw, (counts.get(raw) ?? 0) + 1);
-      if (counts.size + this.distinct.size > DISCRETE_VALUE_LIMIT) this.foldDistinct();
+      // A run of one value (a discrete feature's common case) is counted once it ends.
+      if (raw === this.runValue) this.runCount += 1;
+      else {
+        this.endRun();
+        this.runValue = raw;
+        this.runCount = 1;
+      }
     }
+  }
+
+  /** Count the current run of one float32 value in `distinctFloat32`. */
+  private endRun(): void {
+    const count = this.runCount;
+    if (count === 0) return;
+    const raw = this.runValue;
+    this.runValue = NaN;
+    this.runCount = 0;
+    if (this.distinct === null) return;
+    const counts = (this.distinctFloat32 ??= new Map());
+    counts.set(raw, (counts.get(raw) ?? 0) + count);
+    if (counts.size + this.distinct.size > DISCRETE_VALUE_LIMIT) this.foldDistinct();
   }
 
   /** Move the float32 distinct counts into `distinct` (null once past the limit). */
   private foldDistinct(): void {
+    this.endRun();
     const counts = this.distinctFloat32;
     if (counts === undefined || counts.size === 0) return;
     this.distinctFloat32 = undefined;

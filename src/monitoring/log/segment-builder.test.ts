@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../core/index.js';
+import type { Signature } from '../../registry/index.js';
+import type { PredictionEvent } from '../../serving/index.js';
+import { extractRows } from '../features/extract-rows.js';
+import { featuresOf } from '../features/feature-spec.js';
+import { SegmentBuilder } from './segment-builder.js';
+
+const signature: Signature = {
+  inputs: [
+    { name: 'x', datatype: 'FP32', shape: [-1, 3], features: ['a', 'b', 'c'] },
+    { name: 'flag', datatype: 'BOOL', shape: [-1] },
+    { name: 'count', datatype: 'INT64', shape: [-1] },
+    { name: 'city', datatype: 'BYTES', shape: [-1] },
+  ],
+  outputs: [
+    { name: 'probabilities', datatype: 'FP32', shape: [-1, 2], labels: ['no', 'yes'] },
+    { name: 'label', datatype: 'INT64', shape: [-1] },
+  ],
+};
+
+const event = (overrides: Partial<PredictionEvent>): PredictionEvent => ({
+  model: 'm',
+  version: 1,
+  signature,
+  requestId: 'r',
+  caller: 'ann',
+  at: Date.UTC(2026, 0, 1),
+  inputs: undefined,
+  outputs: undefined,
+  rows: 1,
+  latencyMs: 1,
+  status: 'ok',
+  ...overrides,
+});
+
+describe('SegmentBuilder', () => {
+  it('reads every row exactly as extractRows does, whatever the tensors a request has', () => {
+    const events = [
+      event({
+        requestId: 'two-rows',
+        rows: 2,
+        inputs: {
+          x: { datatype: 'FP32', shape: [2, 3], data: new Float32Array([46.1, NaN, 3, 4, 5, 6]) },
+          flag: { datatype: 'BOOL', shape: [2], data: new Uint8Array([1, 0]) },
+          count: { datatype: 'INT64', shape: [2], data: new BigInt64Array([7n, 8n]) },
+          city: { datatype: 'BYTES', shape: [2], data: ['Oslo', 'Lima'] },
+        },
+        outputs: {
+          probabilities: { datatype: 'FP32', shape: [2, 2], data: new Float32Array([0.25, 0.75, 0.5, 0.5]) },
+          label: { datatype: 'INT64', shape: [2], data: new BigInt64Array([1n, 0n]) },
+        },
+      }),
+      // Narrower than the signature, no BYTES input, and an output not asked for.
+      event({
+        requestId: 'narrow',
+        inputs: {
+          x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array([1.5, 2.5]) },
+          flag: { datatype: 'BOOL', shape: [1], data: new Uint8Array([1]) },
+          count: { datatype: 'INT64', shape: [1], data: new BigInt64Array([1n]) },
+        },
+        outputs: { label: { datatype: 'INT64', shape: [1], data: new BigInt64Array([1n]) } },
+      }),
+      // A failure before any tensor was read.
+      event({ requestId: 'failed', status: 'error', code: 'SHAPE_MISMATCH', caller: 'bob' }),
+    ];
+    const builder = new SegmentBuilder({ config: validateConfig({}), salt: 'salt' });
+    const [group, ...others] = builder.toGroups(events);
+    expect(others).toEqual([]);
+    const { features } = featuresOf(signature);
+    const expected = events.flatMap((e) => {
+      const rows = extractRows(features, e.inputs, e.outputs);
+      if (rows.length === 0) return [{ requestId: e.requestId, features: {}, outputs: {} }];
+      return rows.map((row, i) => ({
+        requestId: rows.length === 1 ? e.requestId : `${e.requestId}#${i}`,
+        features: row.features,
+        outputs: row.outputs,
+      }));
+    });
+    expect(
+      group!.records.map(({ requestId, features: f, outputs }) => ({ requestId, features: f, outputs })),
+    ).toEqual(expected);
+    expect(group!.records[0]!.features).toMatchObject({ a: 46.1, b: null, c: 3 });
+    expect(group!.records.at(-1)).toMatchObject({ status: 'error', code: 'SHAPE_MISMATCH', caller: 'bob' });
+    // FP32 columns are float32, the rest plain values.
+    expect(group!.columns.column('a', 'input')?.f32).toBeInstanceOf(Float32Array);
+    expect(group!.columns.column('probabilities[yes]', 'output')?.f32).toBeInstanceOf(Float32Array);
+    expect(group!.columns.column('city', 'input')?.values).toEqual(['Oslo', 'Lima', null, null]);
+  });
+
+  it('hashes, masks and drops before anything is kept', () => {
+    const config = validateConfig({
+      monitoring: { redact: { drop: ['a'], hash: ['city'], mask: [{ pattern: '\\d', replacement: '#' }] } },
+    });
+    const builder = new SegmentBuilder({ config, salt: 'salt' });
+    const [group] = builder.toGroups([
+      event({
+        inputs: {
+          x: { datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
+          city: { datatype: 'BYTES', shape: [1], data: ['Oslo 7'] },
+        },
+      }),
+    ]);
+    const record = group!.records[0]!;
+    expect(record.features).not.toHaveProperty('a');
+    expect(record.features.city).toMatch(/^[0-9a-f]{64}$/);
+    expect(group!.columns.column('a', 'input')).toBeUndefined();
+    expect(group!.features.map((feature) => feature.name)).not.toContain('city');
+  });
+});
