@@ -139,22 +139,34 @@ export class PredictionStore {
     return rowsInOrder(this.db, window, { direction: 'asc', withBody: false });
   }
 
-  /** Distinct versions logged for a model in a window, ascending. */
+  /**
+   * Distinct versions logged for a model in a window, ascending. Segments inside the window count
+   * from their bounds; only those across its edges have their row times read.
+   */
   async versions(window: PredictionWindow & { model: string }): Promise<number[]> {
     const found = new Set<number>();
     let query = this.db
       .selectFrom('prediction_segments')
-      .select(['version', 'first_at', 'last_at', 'rows', 'summary'])
+      .select(['id', 'version', 'first_at', 'last_at'])
       .where('model', '=', window.model);
     if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
     if (window.to !== undefined) query = query.where('first_at', '<', window.to);
     const fromMs = window.from === undefined ? -Infinity : Date.parse(window.from);
     const toMs = window.to === undefined ? Infinity : Date.parse(window.to);
+    const edges: { id: number; version: number }[] = [];
     for (const segment of await query.execute()) {
       const version = Number(segment.version);
-      if (found.has(version)) continue;
-      const inside = Date.parse(segment.first_at) >= fromMs && Date.parse(segment.last_at) < toMs;
-      if (inside || anyTimeIn(segment, fromMs, toMs)) found.add(version);
+      if (Date.parse(segment.first_at) >= fromMs && Date.parse(segment.last_at) < toMs) found.add(version);
+      else edges.push({ id: Number(segment.id), version });
+    }
+    for (const edge of edges) {
+      if (found.has(edge.version)) continue;
+      const stored = await this.db
+        .selectFrom('prediction_segments')
+        .select(['rows', 'summary'])
+        .where('id', '=', edge.id)
+        .executeTakeFirst();
+      if (stored !== undefined && anyTimeIn(stored, fromMs, toMs)) found.add(edge.version);
     }
     return [...found].sort((a, b) => a - b);
   }
