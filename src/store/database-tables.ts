@@ -188,7 +188,9 @@ export interface AlertDeliveriesTable {
 // --- end alerts ---
 
 /**
- * One logged prediction: one row of one inference request, after redaction. `request_id` is the
+ * One logged prediction, as stored before segments (migration 0007): kept only so the server can
+ * move such rows into `prediction_segments` at start (src/monitoring/log/legacy-import.ts).
+ * One row of one inference request, after redaction. `request_id` is the
  * request's id (`x-request-id`), suffixed `#<row>` for each row of a multi-row request; feedback
  * joins on it. `status` is 'ok' or 'error'.
  */

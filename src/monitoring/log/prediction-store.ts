@@ -61,16 +61,16 @@ export class PredictionStore {
       if (group === undefined) groups.set(key, (group = []));
       group.push(record);
     }
-    const segments = [...groups.values()].map(encodeSegment);
-    await this.db.transaction().execute(async (trx) => {
-      for (const segment of segments) await insertSegment(trx, segment);
-    });
+    await this.insertAll([...groups.values()].map(encodeSegment));
   }
 
   /** Store the log's groups: one segment each, all in one transaction (the PredictionWriter). */
   async write(groups: readonly LoggedGroup[]): Promise<void> {
     if (groups.length === 0) return;
-    const segments = groups.map((group) => encodeColumns(group.columns));
+    await this.insertAll(groups.map((group) => encodeColumns(group.columns)));
+  }
+
+  private async insertAll(segments: readonly EncodedSegment[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       for (const segment of segments) await insertSegment(trx, segment);
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSegment, encodeColumns, encodeSegment, Mark } from './segment-codec.js';
-import { SegmentColumns } from './segment-columns.js';
+import { decodeSegment, encodeColumns, encodeSegment } from './segment-codec.js';
+import { Mark, SegmentColumns } from './segment-columns.js';
 import type { PredictionRecord } from './prediction-record.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();

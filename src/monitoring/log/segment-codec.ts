@@ -2,8 +2,6 @@ import type { FeatureValue } from '../features/extract-rows.js';
 import type { PredictionRecord } from './prediction-record.js';
 import { SegmentColumns, type Column } from './segment-columns.js';
 
-export { Mark } from './segment-columns.js';
-
 /**
  * A segment: the predictions of one model version from one flush, stored as one database row.
  * Column by column instead of row by row: a flush of 5000 rows is one INSERT of a few blobs, not

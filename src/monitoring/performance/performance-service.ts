@@ -4,7 +4,7 @@ import type { FerryDatabase } from '../../store/index.js';
 import { cachedFeaturesOf, type FeatureKind } from '../features/feature-spec.js';
 import { joinedPredictions } from '../feedback/joined-predictions.js';
 import { PredictionStore } from '../log/prediction-store.js';
-import { Mark } from '../log/segment-codec.js';
+import { Mark } from '../log/segment-columns.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
 import type { ClassificationRecord, RegressionRecord } from '../stats/index.js';
 import { featureValueOf } from './feature-groups.js';

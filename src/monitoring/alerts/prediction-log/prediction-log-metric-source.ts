@@ -1,6 +1,6 @@
 import type { FerryDatabase } from '../../../store/index.js';
 import { PredictionStore } from '../../log/prediction-store.js';
-import { Mark } from '../../log/segment-codec.js';
+import { Mark } from '../../log/segment-columns.js';
 import { DDSketch } from '../../stats/dd-sketch.js';
 import type { MetricName, MetricReading, MetricSource, MetricWindow } from '../metric-source.js';
 
