@@ -236,6 +236,29 @@ describe('PredictionLog records', () => {
     ]);
   });
 
+  it('stores a request as it was when recorded, though the caller reuses its arrays afterwards', async () => {
+    const { log, writer } = makeLog();
+    const data = new Float32Array([40, 7]);
+    log.record(event({ inputs: { x: { datatype: 'FP32', shape: [1, 2], data } } }));
+    data.set([99, 99]);
+    await log.flush();
+    expect(writer.records[0]!.features).toEqual({ age: 40, email: 7 });
+  });
+
+  it('writes a version’s requests as segments of at most 1024 rows, in order', async () => {
+    const { log, writer } = makeLog({ bufferSize: 5000, flushAtFill: 1 });
+    const groups: number[] = [];
+    log.subscribe((batch) => {
+      for (const group of batch.groups) groups.push(group.columns.rows);
+    });
+    for (let k = 0; k < 2500; k += 1) log.record(event({ requestId: `r${k}`, latencyMs: k }));
+    await log.flush();
+    expect(groups).toEqual([1024, 1024, 452]);
+    expect(writer.records.map((record) => record.latencyMs)).toEqual(
+      Array.from({ length: 2500 }, (_, k) => k),
+    );
+  });
+
   it('redacts before writing and hands subscribers what was stored, without dropped or hashed features', async () => {
     const { log, writer } = makeLog({ redact: { drop: ['probabilities'], hash: ['email'] } });
     const batches: LoggedPredictions[] = [];

@@ -1,8 +1,8 @@
 import type { FerryConfig, Logger } from '../../core/index.js';
 import type { PredictionEvent, PredictionSink } from '../../serving/index.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
-import { BoundedQueue } from './bounded-queue.js';
 import type { LoggedGroup, LoggedPredictions, PredictionListener } from './prediction-record.js';
+import { PredictionStage } from './prediction-stage.js';
 import { SegmentBuilder, type PredictionFlagger } from './segment-builder.js';
 
 export type { PredictionFlagger } from './segment-builder.js';
@@ -42,9 +42,9 @@ export interface PredictionLogOptions {
 }
 
 /**
- * Events written per flush step (one segment per model version). On SQLite a write holds the
- * event loop (better-sqlite3 is synchronous), so a step stays short and the flush yields between
- * steps; a segment of a few thousand rows is one INSERT of a few blobs.
+ * Rows written per flush step, and the most a stage (one segment) takes before a new one starts.
+ * On SQLite a write holds the event loop (better-sqlite3 is synchronous), so a step stays short and
+ * the flush yields between steps; a segment of a thousand rows is one INSERT of a few blobs.
  */
 const FLUSH_ROWS = 1024;
 
@@ -53,15 +53,24 @@ export const DROP_WARNING_MS = 5 * 60_000;
 
 /**
  * The prediction log. On the hot path, {@link sample} and {@link record} are O(1), never throw
- * and never wait: a sampled request is appended to a bounded buffer (`monitoring.bufferSize`
- * rows), or dropped and counted when the buffer is full. Off the hot path, a timer
+ * and never wait: a sampled request is copied into its version's {@link PredictionStage} (typed
+ * arrays: nothing of the request stays alive), within a buffer of `monitoring.bufferSize` rows, or
+ * dropped and counted when the buffer is full. Off the hot path, a timer
  * (`monitoring.flushIntervalMs`), or the buffer passing `monitoring.flushAtFill` of its size,
- * drains it: the {@link SegmentBuilder} turns tensors into named, redacted, flagged columns, the
- * writer stores them as one segment per model version and step, and subscribers get what was stored. Rows
- * being written still count against the buffer, so memory stays bounded when the database is slow.
+ * drains it: the {@link SegmentBuilder} turns each stage into named, redacted, flagged columns, the
+ * writer stores them as one segment per stage, and subscribers get what was stored. Rows being
+ * written still count against the buffer, so memory stays bounded when the database is slow.
  */
 export class PredictionLog implements PredictionSink {
-  private readonly buffer: BoundedQueue<PredictionEvent>;
+  /** Stages taking requests, by model and version. */
+  private readonly open = new Map<string, Map<number, PredictionStage>>();
+  /** Full stages, and at a flush every open one, oldest first. */
+  private ready: PredictionStage[] = [];
+  /** Rows in stages (open or ready). */
+  private stagedRows = 0;
+  /** Rows taken by the flush and not yet written (or given up). */
+  private writingRows = 0;
+  private readonly capacity: number;
   private readonly rates = new Map<string, number>();
   private readonly segments: SegmentBuilder;
   private readonly listeners = new Set<PredictionListener>();
@@ -80,7 +89,7 @@ export class PredictionLog implements PredictionSink {
 
   constructor(private readonly options: PredictionLogOptions) {
     const { bufferSize, flushAtFill } = options.config.monitoring;
-    this.buffer = new BoundedQueue(bufferSize);
+    this.capacity = bufferSize;
     this.flushAt = flushAtFill >= 1 ? Infinity : Math.max(1, Math.ceil(flushAtFill * bufferSize));
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
@@ -101,13 +110,43 @@ export class PredictionLog implements PredictionSink {
 
   record(event: PredictionEvent): void {
     try {
-      if (this.closed || !this.buffer.offer(event, event.rows))
-        this.drop(event.model, Math.max(1, event.rows));
-      else if (this.buffer.weight >= this.flushAt) this.flushEarly();
+      const rows = Math.max(1, event.rows);
+      if (this.closed || this.stagedRows + this.writingRows + rows > this.capacity) {
+        this.drop(event.model, rows);
+        return;
+      }
+      const stage = this.stageFor(event);
+      stage.add(event);
+      this.stagedRows += rows;
+      if (stage.rows >= FLUSH_ROWS) this.seal(stage);
+      if (this.stagedRows + this.writingRows >= this.flushAt) this.flushEarly();
     } catch {
       // An event that cannot even be read is counted under no model.
       this.drop('', 1);
     }
+  }
+
+  /** The open stage of the event's version (a new one for a new signature). */
+  private stageFor(event: PredictionEvent): PredictionStage {
+    let versions = this.open.get(event.model);
+    if (versions === undefined) this.open.set(event.model, (versions = new Map<number, PredictionStage>()));
+    let stage = versions.get(event.version);
+    if (stage !== undefined && stage.signature !== event.signature) {
+      this.seal(stage);
+      stage = undefined;
+    }
+    if (stage === undefined) {
+      stage = new PredictionStage(event.model, event.version, event.signature);
+      versions.set(event.version, stage);
+    }
+    return stage;
+  }
+
+  /** Stop a stage taking requests: it waits for the flush. */
+  private seal(stage: PredictionStage): void {
+    const versions = this.open.get(stage.model);
+    if (versions?.get(stage.version) === stage) versions.delete(stage.version);
+    if (stage.requests > 0) this.ready.push(stage);
   }
 
   /**
@@ -134,7 +173,7 @@ export class PredictionLog implements PredictionSink {
 
   /** Rows waiting to be written, or being written. */
   get buffered(): number {
-    return this.buffer.weight;
+    return this.stagedRows + this.writingRows;
   }
 
   /** Rows dropped since start (buffer full or a failed write). */
@@ -145,7 +184,7 @@ export class PredictionLog implements PredictionSink {
   /** Why logging is degraded, for health; undefined when it is not. */
   get warning(): string | undefined {
     if (this.clock() - this.lastDropAt < DROP_WARNING_MS) {
-      return `prediction log dropped ${this.droppedTotal} predictions since start (buffer of monitoring.bufferSize=${this.buffer.capacity} rows full${this.writeError === undefined ? '' : ', or writes failing'}); raise monitoring.bufferSize, lower monitoring.sampleRate, or check the database`;
+      return `prediction log dropped ${this.droppedTotal} predictions since start (buffer of monitoring.bufferSize=${this.capacity} rows full${this.writeError === undefined ? '' : ', or writes failing'}); raise monitoring.bufferSize, lower monitoring.sampleRate, or check the database`;
     }
     if (this.writeError !== undefined) return `prediction log writes are failing: ${this.writeError}`;
     return undefined;
@@ -202,31 +241,51 @@ export class PredictionLog implements PredictionSink {
   }
 
   private async drain(): Promise<void> {
-    while (this.buffer.size > 0) {
-      const { items, weight } = this.buffer.take(FLUSH_ROWS);
+    for (;;) {
+      if (this.ready.length === 0) this.closeOpenStages();
+      if (this.ready.length === 0) break;
+      const stages = this.takeReady();
+      const rows = stages.reduce((sum, stage) => sum + stage.rows, 0);
+      this.stagedRows -= rows;
+      this.writingRows += rows;
       try {
-        await this.write(items);
+        await this.write(stages);
       } finally {
-        this.buffer.release(weight);
+        this.writingRows -= rows;
       }
       // Let requests waiting on the event loop run between steps of a large flush.
-      if (this.buffer.size > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.ready.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.reportDrops();
   }
 
-  private async write(events: readonly PredictionEvent[]): Promise<void> {
+  private closeOpenStages(): void {
+    for (const versions of this.open.values()) for (const stage of versions.values()) this.seal(stage);
+  }
+
+  /** Ready stages, oldest first, up to FLUSH_ROWS rows (at least one stage). */
+  private takeReady(): PredictionStage[] {
+    let count = 0;
+    let rows = 0;
+    while (count < this.ready.length && (count === 0 || rows + this.ready[count]!.rows <= FLUSH_ROWS)) {
+      rows += this.ready[count]!.rows;
+      count += 1;
+    }
+    return this.ready.splice(0, count);
+  }
+
+  private async write(stages: readonly PredictionStage[]): Promise<void> {
     let groups: LoggedGroup[];
     try {
-      groups = this.segments.toGroups(events);
+      groups = this.segments.toGroups(stages);
     } catch (error) {
-      this.failed(events, error);
+      this.failed(stages, error);
       return;
     }
     try {
       await this.options.writer.write(groups);
     } catch (error) {
-      this.failed(events, error);
+      this.failed(stages, error);
       return;
     }
     this.writeError = undefined;
@@ -238,11 +297,15 @@ export class PredictionLog implements PredictionSink {
     this.notify({ groups });
   }
 
-  private failed(events: readonly PredictionEvent[], error: unknown): void {
+  private failed(stages: readonly PredictionStage[], error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.writeError = message;
-    for (const event of events) this.drop(event.model, Math.max(1, event.rows));
-    this.options.logger?.warn({ err: error, rows: events.length }, `prediction log write failed: ${message}`);
+    let rows = 0;
+    for (const stage of stages) {
+      this.drop(stage.model, stage.rows);
+      rows += stage.rows;
+    }
+    this.options.logger?.warn({ err: error, rows }, `prediction log write failed: ${message}`);
   }
 
   private reportDrops(): void {

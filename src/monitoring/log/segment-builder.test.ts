@@ -4,6 +4,7 @@ import type { Signature } from '../../registry/index.js';
 import type { PredictionEvent } from '../../serving/index.js';
 import { extractRows } from '../features/extract-rows.js';
 import { featuresOf } from '../features/feature-spec.js';
+import { stagesOf } from './prediction-stage.js';
 import { SegmentBuilder } from './segment-builder.js';
 
 const signature: Signature = {
@@ -65,7 +66,7 @@ describe('SegmentBuilder', () => {
       event({ requestId: 'failed', status: 'error', code: 'SHAPE_MISMATCH', caller: 'bob' }),
     ];
     const builder = new SegmentBuilder({ config: validateConfig({}), salt: 'salt' });
-    const [group, ...others] = builder.toGroups(events);
+    const [group, ...others] = builder.toGroups(stagesOf(events));
     expect(others).toEqual([]);
     const { features } = featuresOf(signature);
     const expected = events.flatMap((e) => {
@@ -93,14 +94,16 @@ describe('SegmentBuilder', () => {
       monitoring: { redact: { drop: ['a'], hash: ['city'], mask: [{ pattern: '\\d', replacement: '#' }] } },
     });
     const builder = new SegmentBuilder({ config, salt: 'salt' });
-    const [group] = builder.toGroups([
-      event({
-        inputs: {
-          x: { datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
-          city: { datatype: 'BYTES', shape: [1], data: ['Oslo 7'] },
-        },
-      }),
-    ]);
+    const [group] = builder.toGroups(
+      stagesOf([
+        event({
+          inputs: {
+            x: { datatype: 'FP32', shape: [1, 3], data: new Float32Array([1, 2, 3]) },
+            city: { datatype: 'BYTES', shape: [1], data: ['Oslo 7'] },
+          },
+        }),
+      ]),
+    );
     const record = group!.records[0]!;
     expect(record.features).not.toHaveProperty('a');
     expect(record.features.city).toMatch(/^[0-9a-f]{64}$/);

@@ -1,10 +1,10 @@
 import { newRequestId, type FerryConfig, type Logger } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
-import type { PredictionEvent } from '../../serving/index.js';
 import { elementReader, placeOf, rowCountOf, type FeatureValue } from '../features/extract-rows.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
 import type { LoggedGroup } from './prediction-record.js';
+import type { PredictionStage, StagedTensors } from './prediction-stage.js';
 import { Redactor } from './redaction.js';
 import { Mark, SegmentColumns, type Column } from './segment-columns.js';
 
@@ -24,7 +24,7 @@ interface StoredFeature {
   readonly redacted: boolean;
 }
 
-/** How the events of one model version become columns (made once per version). */
+/** How the requests of one model version become columns (made once per version). */
 interface VersionPlan {
   readonly signature: Signature;
   readonly redactor: Redactor;
@@ -53,7 +53,7 @@ interface ColumnFill {
 }
 
 /**
- * Turns the prediction log's buffered events into the columns it stores, one
+ * Turns the prediction log's staged requests into the columns it stores, one
  * {@link SegmentColumns} per model version: named features and outputs read straight from the
  * tensors (numbers of FP32 tensors into float32 columns, no per-row objects), redacted, flagged by
  * input validation. A request of several rows gives rows `<id>#0`, `<id>#1`, …; a request with
@@ -71,18 +71,11 @@ export class SegmentBuilder {
     this.flagger = flagger;
   }
 
-  /** The events' rows, by model version in order of first appearance. */
-  toGroups(events: readonly PredictionEvent[]): LoggedGroup[] {
-    const byVersion = new Map<string, PredictionEvent[]>();
-    for (const event of events) {
-      const key = `${event.model}\u0000${event.version}`;
-      let list = byVersion.get(key);
-      if (list === undefined) byVersion.set(key, (list = []));
-      list.push(event);
-    }
-    return [...byVersion.values()].map((list) => {
-      const plan = this.planFor(list[list.length - 1]!);
-      const columns = this.flag(build(plan, list));
+  /** The staged requests' rows, one group per stage (one model version each). */
+  toGroups(stages: readonly PredictionStage[]): LoggedGroup[] {
+    return stages.map((stage) => {
+      const plan = this.planFor(stage);
+      const columns = this.flag(build(plan, stage));
       let records: LoggedGroup['records'] | undefined;
       return {
         model: columns.model,
@@ -126,15 +119,15 @@ export class SegmentBuilder {
     return redactor;
   }
 
-  private planFor(event: PredictionEvent): VersionPlan {
-    const key = `${event.model}\u0000${event.version}`;
+  private planFor(stage: PredictionStage): VersionPlan {
+    const key = `${stage.model}\u0000${stage.version}`;
     const known = this.plans.get(key);
-    if (known !== undefined && known.signature === event.signature) return known;
-    const { features } = cachedFeaturesOf(event.signature);
-    const redactor = this.redactorFor(event.model);
+    if (known !== undefined && known.signature === stage.signature) return known;
+    const { features } = cachedFeaturesOf(stage.signature);
+    const redactor = this.redactorFor(stage.model);
     const datatypes = new Map<string, string>();
-    for (const spec of event.signature.inputs) datatypes.set(`input:${spec.name}`, spec.datatype);
-    for (const spec of event.signature.outputs) datatypes.set(`output:${spec.name}`, spec.datatype);
+    for (const spec of stage.signature.inputs) datatypes.set(`input:${spec.name}`, spec.datatype);
+    for (const spec of stage.signature.outputs) datatypes.set(`output:${spec.name}`, spec.datatype);
     const stored = (source: FeatureSpec['source']) =>
       features
         .filter((spec) => spec.source === source && redactor.decide(spec.name) !== 'drop')
@@ -147,7 +140,7 @@ export class SegmentBuilder {
           };
         });
     const plan: VersionPlan = {
-      signature: event.signature,
+      signature: stage.signature,
       redactor,
       features,
       profiled: features.filter((spec) => redactor.decide(spec.name) === 'keep'),
@@ -159,22 +152,26 @@ export class SegmentBuilder {
   }
 }
 
-/** The rows of one version's events as columns. */
-function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentColumns {
-  const counts = events.map((event) =>
-    event.inputs === undefined && event.outputs === undefined
-      ? 0
-      : rowCountOf(plan.features, event.inputs, event.outputs),
-  );
-  // A request with no readable row is still logged: one row without features.
-  const total = counts.reduce((sum, count) => sum + Math.max(1, count), 0);
+/** The rows of one stage (one version's requests) as columns. */
+function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
+  const requests = stage.requests;
+  const tensors: StagedTensors[] = new Array<StagedTensors>(requests);
+  const counts = new Int32Array(requests);
+  let total = 0;
+  for (let request = 0; request < requests; request += 1) {
+    const staged = (tensors[request] = stage.tensorsOf(request));
+    counts[request] =
+      staged.inputs === undefined && staged.outputs === undefined
+        ? 0
+        : rowCountOf(plan.features, staged.inputs, staged.outputs);
+    // A request with no readable row is still logged: one row without features.
+    total += Math.max(1, counts[request]!);
+  }
   const ids: string[] = [];
   const times = new Float64Array(total);
   const latencies = new Float64Array(total);
   const marks = new Uint8Array(total);
   const callerOf = new Uint32Array(total);
-  const callers: string[] = [];
-  const callerIndex = new Map<string, number>();
   const codes = new Map<number, string>();
   const flags = new Map<number, readonly string[]>();
   const fill = (feature: StoredFeature): ColumnFill => ({
@@ -188,36 +185,33 @@ function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentCo
   const blocks = blocksOf([...inputs, ...outputs]);
   const others = [...inputs, ...outputs].filter((column) => !blocks.handles.has(column));
   let base = 0;
-  events.forEach((event, index) => {
-    const count = counts[index]!;
+  for (let request = 0; request < requests; request += 1) {
+    const count = counts[request]!;
     const rows = Math.max(1, count);
-    const requestId = event.requestId ?? newRequestId();
-    let caller = callerIndex.get(event.caller);
-    if (caller === undefined) {
-      caller = callers.push(event.caller) - 1;
-      callerIndex.set(event.caller, caller);
-    }
-    const error = event.status === 'error' ? Mark.Error : 0;
-    const eventFlags = event.flags !== undefined && event.flags.length > 0 ? event.flags : undefined;
-    const latency = Number.isFinite(event.latencyMs) ? event.latencyMs : 0;
+    const requestId = stage.requestIds[request] ?? newRequestId();
+    const error = stage.failed[request] === 1 ? Mark.Error : 0;
+    const code = stage.codes.get(request);
+    const requestFlags = stage.flags.get(request);
+    const mark = error | (requestFlags === undefined ? 0 : Mark.Flagged);
     for (let row = 0; row < rows; row += 1) {
       const at = base + row;
       ids.push(rows === 1 ? requestId : `${requestId}#${row}`);
-      times[at] = event.at;
-      latencies[at] = latency;
-      marks[at] = error | (row > 0 ? Mark.LaterRow : 0) | (eventFlags === undefined ? 0 : Mark.Flagged);
-      callerOf[at] = caller;
-      if (event.code !== undefined) codes.set(at, event.code);
-      if (eventFlags !== undefined) flags.set(at, eventFlags);
+      times[at] = stage.times[request]!;
+      latencies[at] = stage.latencies[request]!;
+      marks[at] = mark | (row > 0 ? Mark.LaterRow : 0);
+      callerOf[at] = stage.callerOf[request]!;
+      if (code !== undefined) codes.set(at, code);
+      if (requestFlags !== undefined) flags.set(at, requestFlags);
     }
+    const staged = tensors[request]!;
     for (const block of blocks.list) {
-      if (!fillBlock(block, event, base, count)) {
-        for (const column of block.columns) fillRows(column, event, base, count, plan.redactor);
+      if (!fillBlock(block, staged, base, count)) {
+        for (const column of block.columns) fillRows(column, staged, base, count, plan.redactor);
       }
     }
-    for (const column of others) fillRows(column, event, base, count, plan.redactor);
+    for (const column of others) fillRows(column, staged, base, count, plan.redactor);
     base += rows;
-  });
+  }
   const finish = (column: ColumnFill): Column => ({
     name: column.feature.spec.name,
     f32: column.f32,
@@ -225,13 +219,13 @@ function build(plan: VersionPlan, events: readonly PredictionEvent[]): SegmentCo
     absent: column.absent,
   });
   return new SegmentColumns({
-    model: events[0]!.model,
-    version: events[0]!.version,
+    model: stage.model,
+    version: stage.version,
     ids,
     times,
     latencies,
     marks,
-    callers,
+    callers: [...stage.callers],
     callerOf,
     codes,
     flags,
@@ -271,12 +265,12 @@ function blocksOf(columns: readonly ColumnFill[]): { list: Block[]; handles: Set
 }
 
 /**
- * Fill a block's columns for one event straight from its 2-D float32 tensor (the common case: one
+ * Fill a block's columns for one request straight from its 2-D float32 tensor (the common case: one
  * loop over the tensor instead of one pass per feature). False when the tensor is not such a
- * tensor, or holds fewer rows than the event: the columns are then filled one by one.
+ * tensor, or holds fewer rows than the request: the columns are then filled one by one.
  */
-function fillBlock(block: Block, event: PredictionEvent, base: number, count: number): boolean {
-  const tensor = (block.output ? event.outputs : event.inputs)?.[block.tensor];
+function fillBlock(block: Block, staged: StagedTensors, base: number, count: number): boolean {
+  const tensor = (block.output ? staged.outputs : staged.inputs)?.[block.tensor];
   if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.shape.length !== 2)
     return false;
   const width = tensor.shape[1] ?? 0;
@@ -295,20 +289,20 @@ function fillBlock(block: Block, event: PredictionEvent, base: number, count: nu
 }
 
 /**
- * Write one event's `count` rows of a column from row `base` on, as extractRows would read them:
+ * Write one request's `count` rows of a column from row `base` on, as extractRows would read them:
  * an input whose tensor is absent is null, an output the request did not ask for is absent, and
  * a request without rows (count 0) has its one row absent.
  */
 function fillRows(
   column: ColumnFill,
-  event: PredictionEvent,
+  staged: StagedTensors,
   base: number,
   count: number,
   redactor: Redactor,
 ): void {
   const { spec } = column.feature;
   const output = spec.source === 'output';
-  const tensor = count === 0 ? undefined : (output ? event.outputs : event.inputs)?.[spec.tensor];
+  const tensor = count === 0 ? undefined : (output ? staged.outputs : staged.inputs)?.[spec.tensor];
   if (tensor === undefined) {
     if (count > 0 && !output) {
       for (let row = 0; row < count; row += 1) setNull(column, base + row);

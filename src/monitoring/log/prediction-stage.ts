@@ -1,0 +1,275 @@
+import type { Datatype, TensorElements } from '../../core/index.js';
+import type { Signature } from '../../registry/index.js';
+import type { RuntimeTensor } from '../../runtime/index.js';
+import type { PredictionEvent } from '../../serving/index.js';
+import type { NamedTensors } from '../features/extract-rows.js';
+
+/** Tensor data held in a typed array (every datatype but BYTES). */
+type NumericElements = Exclude<TensorElements, string[]>;
+type NumericArrayConstructor = new (length: number) => NumericElements;
+
+/** Distinct texts one tensor's stage keeps as codes; a tensor bringing more is kept as it is. */
+const MAX_TEXTS = 4096;
+
+/** Requests a stage has room for before it first grows. */
+const INITIAL_REQUESTS = 64;
+
+/** `array` grown to hold at least `length` items, keeping what it holds (`fill` in new slots). */
+function grown<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(
+  array: T,
+  length: number,
+  fill = 0,
+): T {
+  if (array.length >= length) return array;
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(length, array.length * 2));
+  bigger.set(array);
+  if (fill !== 0) bigger.fill(fill, array.length);
+  return bigger;
+}
+
+/**
+ * The copies of one named tensor across a stage's requests: elements appended to one typed array
+ * (texts as codes into a small dictionary) with each request's place and shape, so no per-request
+ * object stays alive until the flush. A tensor that does not fit (another datatype or element
+ * type, a rank other than 1 or 2, too many distinct texts) is kept as it is.
+ */
+class TensorStage {
+  private numbers: NumericElements | undefined;
+  private codes: Uint32Array | undefined;
+  private readonly texts: string[] = [];
+  private readonly textCodes = new Map<string, number>();
+  private used = 0;
+  /** Per request: first element (−1: no such tensor), element count, first and second dimension (−1 for rank 1). */
+  private start: Int32Array;
+  private length: Int32Array;
+  private dim0: Int32Array;
+  private dim1: Int32Array;
+  private kept: Map<number, RuntimeTensor> | undefined;
+
+  constructor(
+    private readonly datatype: Datatype,
+    private readonly numericType: NumericArrayConstructor | undefined,
+    requests: number,
+  ) {
+    this.start = new Int32Array(requests).fill(-1);
+    this.length = new Int32Array(requests);
+    this.dim0 = new Int32Array(requests);
+    this.dim1 = new Int32Array(requests);
+  }
+
+  /** The stage of a tensor's kind, made for the tensor `first`. */
+  static for(first: RuntimeTensor, requests: number): TensorStage {
+    const data = first.data;
+    const numericType = Array.isArray(data) ? undefined : (data.constructor as NumericArrayConstructor);
+    return new TensorStage(first.datatype, numericType, requests);
+  }
+
+  growRequests(requests: number): void {
+    this.start = grown(this.start, requests, -1);
+    this.length = grown(this.length, requests);
+    this.dim0 = grown(this.dim0, requests);
+    this.dim1 = grown(this.dim1, requests);
+  }
+
+  /** Forget what request `request` put here (a request whose staging failed half way). */
+  clear(request: number): void {
+    if (request < this.start.length) this.start[request] = -1;
+    this.kept?.delete(request);
+  }
+
+  add(request: number, tensor: RuntimeTensor): void {
+    const rank = tensor.shape.length;
+    const fits =
+      (rank === 1 || rank === 2) &&
+      tensor.datatype === this.datatype &&
+      (Array.isArray(tensor.data)
+        ? this.numericType === undefined && this.addTexts(tensor.data)
+        : tensor.data.constructor === this.numericType && this.addNumbers(tensor.data));
+    if (!fits) {
+      (this.kept ??= new Map()).set(request, tensor);
+      return;
+    }
+    const count = tensor.data.length;
+    this.start[request] = this.used - count;
+    this.length[request] = count;
+    this.dim0[request] = tensor.shape[0]!;
+    this.dim1[request] = rank === 2 ? tensor.shape[1]! : -1;
+  }
+
+  private addNumbers(data: NumericElements): boolean {
+    const needed = this.used + data.length;
+    if (this.numbers === undefined || this.numbers.length < needed) {
+      const bigger = new this.numericType!(Math.max(needed, (this.numbers?.length ?? 0) * 2, 64));
+      if (this.numbers !== undefined) (bigger as Float64Array).set(this.numbers as Float64Array);
+      this.numbers = bigger;
+    }
+    // One native copy; the element types match (checked by the caller).
+    (this.numbers as Float64Array).set(data as Float64Array, this.used);
+    this.used = needed;
+    return true;
+  }
+
+  private addTexts(data: readonly string[]): boolean {
+    const needed = this.used + data.length;
+    const codes = (this.codes = grown(this.codes ?? new Uint32Array(64), needed));
+    for (let k = 0; k < data.length; k += 1) {
+      const text = data[k]!;
+      let code = this.textCodes.get(text);
+      if (code === undefined) {
+        if (this.texts.length >= MAX_TEXTS) return false; // what was written past `used` is ignored
+        code = this.texts.push(text) - 1;
+        this.textCodes.set(text, code);
+      }
+      codes[this.used + k] = code;
+    }
+    this.used = needed;
+    return true;
+  }
+
+  /** Request `request`'s tensor as it was handed over (a view of the staged elements). */
+  tensor(request: number): RuntimeTensor | undefined {
+    const kept = this.kept?.get(request);
+    if (kept !== undefined) return kept;
+    const start = request < this.start.length ? this.start[request]! : -1;
+    if (start < 0) return undefined;
+    const end = start + this.length[request]!;
+    const dim1 = this.dim1[request]!;
+    const shape = dim1 < 0 ? [this.dim0[request]!] : [this.dim0[request]!, dim1];
+    if (this.numericType !== undefined) {
+      return { datatype: this.datatype, shape, data: this.numbers!.subarray(start, end) };
+    }
+    const data = new Array<string>(end - start);
+    for (let k = start; k < end; k += 1) data[k - start] = this.texts[this.codes![k]!]!;
+    return { datatype: this.datatype, shape, data };
+  }
+}
+
+/** One request's tensors as the builder reads them (views of the stage). */
+export interface StagedTensors {
+  readonly inputs: NamedTensors | undefined;
+  readonly outputs: NamedTensors | undefined;
+}
+
+/**
+ * The prediction log's buffer for one model version: each recorded request's fields and tensors
+ * copied into typed arrays as it arrives. Holding a request object until the flush made every
+ * garbage collection copy it (and promote it to the old generation); a stage is a few arrays
+ * however many requests it holds. The {@link SegmentBuilder} reads it at the flush.
+ */
+export class PredictionStage {
+  /** Requests staged. */
+  requests = 0;
+  /** Rows staged (a request counts its rows, at least 1): the buffer's weight. */
+  rows = 0;
+  times = new Float64Array(INITIAL_REQUESTS);
+  latencies = new Float64Array(INITIAL_REQUESTS);
+  failed = new Uint8Array(INITIAL_REQUESTS);
+  /** Bit 1: the request had inputs; bit 2: it had outputs. */
+  private present = new Uint8Array(INITIAL_REQUESTS);
+  callerOf = new Uint32Array(INITIAL_REQUESTS);
+  readonly callers: string[] = [];
+  private readonly callerCodes = new Map<string, number>();
+  /** The request id given (undefined: the builder makes one). */
+  readonly requestIds: (string | undefined)[] = [];
+  readonly codes = new Map<number, string>();
+  readonly flags = new Map<number, readonly string[]>();
+  private readonly inputs = new Map<string, TensorStage>();
+  private readonly outputs = new Map<string, TensorStage>();
+
+  constructor(
+    readonly model: string,
+    readonly version: number,
+    readonly signature: Signature,
+  ) {}
+
+  /** Copy a request in. */
+  add(event: PredictionEvent): void {
+    const request = this.requests;
+    if (request >= this.times.length) this.grow(request + 1);
+    try {
+      this.times[request] = event.at;
+      this.latencies[request] = Number.isFinite(event.latencyMs) ? event.latencyMs : 0;
+      this.failed[request] = event.status === 'error' ? 1 : 0;
+      this.present[request] = (event.inputs === undefined ? 0 : 1) | (event.outputs === undefined ? 0 : 2);
+      let caller = this.callerCodes.get(event.caller);
+      if (caller === undefined) {
+        caller = this.callers.push(event.caller) - 1;
+        this.callerCodes.set(event.caller, caller);
+      }
+      this.callerOf[request] = caller;
+      this.stageTensors(this.inputs, request, event.inputs);
+      this.stageTensors(this.outputs, request, event.outputs);
+      if (event.code !== undefined) this.codes.set(request, event.code);
+      if (event.flags !== undefined && event.flags.length > 0) this.flags.set(request, event.flags);
+      this.requestIds[request] = event.requestId;
+    } catch (error) {
+      for (const stage of this.inputs.values()) stage.clear(request);
+      for (const stage of this.outputs.values()) stage.clear(request);
+      this.codes.delete(request);
+      this.flags.delete(request);
+      throw error;
+    }
+    this.requests = request + 1;
+    this.rows += Math.max(1, event.rows);
+  }
+
+  private stageTensors(
+    stages: Map<string, TensorStage>,
+    request: number,
+    tensors: PredictionEvent['inputs'],
+  ): void {
+    if (tensors === undefined) return;
+    for (const name in tensors) {
+      const tensor = tensors[name]!;
+      let stage = stages.get(name);
+      if (stage === undefined) {
+        stage = TensorStage.for(tensor, this.times.length);
+        stages.set(name, stage);
+      }
+      stage.add(request, tensor);
+    }
+  }
+
+  private grow(requests: number): void {
+    this.times = grown(this.times, requests);
+    this.latencies = grown(this.latencies, requests);
+    this.failed = grown(this.failed, requests);
+    this.present = grown(this.present, requests);
+    this.callerOf = grown(this.callerOf, requests);
+    for (const stage of this.inputs.values()) stage.growRequests(this.times.length);
+    for (const stage of this.outputs.values()) stage.growRequests(this.times.length);
+  }
+
+  /** A request's tensors, as views of what was staged (undefined where the request had none). */
+  tensorsOf(request: number): StagedTensors {
+    const present = this.present[request]!;
+    return {
+      inputs: (present & 1) === 0 ? undefined : viewsOf(this.inputs, request),
+      outputs: (present & 2) === 0 ? undefined : viewsOf(this.outputs, request),
+    };
+  }
+}
+
+function viewsOf(stages: ReadonlyMap<string, TensorStage>, request: number): NamedTensors {
+  const views: Record<string, RuntimeTensor> = {};
+  for (const [name, stage] of stages) {
+    const tensor = stage.tensor(request);
+    if (tensor !== undefined) views[name] = tensor;
+  }
+  return views;
+}
+
+/** Events staged by model version, in order of each version's first event (tests and tools). */
+export function stagesOf(events: readonly PredictionEvent[]): PredictionStage[] {
+  const stages = new Map<string, PredictionStage>();
+  for (const event of events) {
+    const key = `${event.model}\u0000${event.version}`;
+    let stage = stages.get(key);
+    if (stage === undefined) {
+      stage = new PredictionStage(event.model, event.version, event.signature);
+      stages.set(key, stage);
+    }
+    stage.add(event);
+  }
+  return [...stages.values()];
+}
