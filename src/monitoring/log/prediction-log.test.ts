@@ -259,6 +259,34 @@ describe('PredictionLog records', () => {
     );
   });
 
+  it('keeps nothing of one flush in the next, though the version’s arrays are reused', async () => {
+    const { log, writer } = makeLog();
+    const x = (age: number) => ({
+      x: { datatype: 'FP32' as const, shape: [1, 2], data: new Float32Array([age, 7]) },
+    });
+    // The first flush has a second caller, a flagged row, a failure and two rows more.
+    log.record(event({ requestId: 'a', inputs: x(40), caller: 'bob', flags: ['age: out of range'] }));
+    log.record(
+      event({ requestId: 'b', status: 'error', code: 'INTERNAL', inputs: undefined, outputs: undefined }),
+    );
+    await log.flush();
+    log.record(event({ requestId: 'c', inputs: x(41) }));
+    await log.flush();
+    expect(writer.records.slice(2)).toEqual([
+      {
+        requestId: 'c',
+        at: '2026-01-01T00:00:00.000Z',
+        model: 'fraud',
+        version: 1,
+        features: { age: 41, email: 7 },
+        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
+        latencyMs: 2,
+        status: 'ok',
+        caller: 'ann',
+      },
+    ]);
+  });
+
   it('redacts before writing and hands subscribers what was stored, without dropped or hashed features', async () => {
     const { log, writer } = makeLog({ redact: { drop: ['probabilities'], hash: ['email'] } });
     const batches: LoggedPredictions[] = [];

@@ -66,6 +66,10 @@ export class PredictionLog implements PredictionSink {
   private readonly open = new Map<string, Map<number, PredictionStage>>();
   /** Full stages, and at a flush every open one, oldest first. */
   private ready: PredictionStage[] = [];
+  /** Written stages, emptied, kept for their version's next requests (their arrays are reused). */
+  private readonly spares = new Map<string, PredictionStage>();
+  /** Spares already kept at the end of the last flush: dropped if still unused at the next. */
+  private idleSpares = new Set<PredictionStage>();
   /** Rows in stages (open or ready). */
   private stagedRows = 0;
   /** Rows taken by the flush and not yet written (or given up). */
@@ -136,7 +140,16 @@ export class PredictionLog implements PredictionSink {
       stage = undefined;
     }
     if (stage === undefined) {
-      stage = new PredictionStage(event.model, event.version, event.signature);
+      const key = `${event.model}\u0000${event.version}`;
+      const spare = this.spares.get(key);
+      if (spare !== undefined) {
+        this.spares.delete(key);
+        this.idleSpares.delete(spare);
+      }
+      stage =
+        spare?.signature === event.signature
+          ? spare
+          : new PredictionStage(event.model, event.version, event.signature);
       versions.set(event.version, stage);
     }
     return stage;
@@ -256,6 +269,9 @@ export class PredictionLog implements PredictionSink {
       // Let requests waiting on the event loop run between steps of a large flush.
       if (this.ready.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    // A version that took no request for a whole flush gives its arrays back.
+    for (const [key, spare] of this.spares) if (this.idleSpares.has(spare)) this.spares.delete(key);
+    this.idleSpares = new Set(this.spares.values());
     this.reportDrops();
   }
 
@@ -282,10 +298,16 @@ export class PredictionLog implements PredictionSink {
       this.failed(stages, error);
       return;
     }
+    // The groups hold copies: the stages can take the next requests (the failure path counts only rows).
+    const rows = stages.map((stage) => ({ model: stage.model, rows: stage.rows }));
+    for (const stage of stages) {
+      stage.reset();
+      this.spares.set(`${stage.model}\u0000${stage.version}`, stage);
+    }
     try {
       await this.options.writer.write(groups);
     } catch (error) {
-      this.failed(stages, error);
+      this.failed(rows, error);
       return;
     }
     this.writeError = undefined;
@@ -297,7 +319,7 @@ export class PredictionLog implements PredictionSink {
     this.notify({ groups });
   }
 
-  private failed(stages: readonly PredictionStage[], error: unknown): void {
+  private failed(stages: readonly { model: string; rows: number }[], error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.writeError = message;
     let rows = 0;

@@ -71,6 +71,38 @@ class TensorStage {
     this.dim1 = grown(this.dim1, requests);
   }
 
+  /** Empty, keeping the arrays for the next requests (`requests`: how many were staged). */
+  reset(requests: number): void {
+    this.start.fill(-1, 0, Math.min(requests, this.start.length));
+    this.used = 0;
+    this.kept = undefined;
+    this.texts.length = 0;
+    this.textCodes.clear();
+  }
+
+  /**
+   * The rows of requests 0 … `requests` − 1 as one row-major block, when every one of them brought
+   * this tensor as a matrix of the same width (the common case): their elements then follow each
+   * other in the staged array. `rows[request]` is each request's first dimension.
+   */
+  matrix(requests: number): { data: NumericElements; width: number; rows: Int32Array } | undefined {
+    if (this.kept !== undefined || this.numbers === undefined || requests === 0) return undefined;
+    const width = this.dim1[0]!;
+    if (width < 0) return undefined;
+    let offset = 0;
+    for (let request = 0; request < requests; request += 1) {
+      const length = this.length[request]!;
+      if (
+        this.start[request] !== offset ||
+        this.dim1[request] !== width ||
+        length !== this.dim0[request]! * width
+      )
+        return undefined;
+      offset += length;
+    }
+    return { data: this.numbers.subarray(0, offset), width, rows: this.dim0.subarray(0, requests) };
+  }
+
   /** Forget what request `request` put here (a request whose staging failed half way). */
   clear(request: number): void {
     if (request < this.start.length) this.start[request] = -1;
@@ -238,6 +270,27 @@ export class PredictionStage {
     this.callerOf = grown(this.callerOf, requests);
     for (const stage of this.inputs.values()) stage.growRequests(this.times.length);
     for (const stage of this.outputs.values()) stage.growRequests(this.times.length);
+  }
+
+  /** Empty, keeping the arrays: the log reuses a written stage for the version's next requests. */
+  reset(): void {
+    for (const stage of this.inputs.values()) stage.reset(this.requests);
+    for (const stage of this.outputs.values()) stage.reset(this.requests);
+    this.requests = 0;
+    this.rows = 0;
+    this.callers.length = 0;
+    this.callerCodes.clear();
+    this.requestIds.length = 0;
+    this.codes.clear();
+    this.flags.clear();
+  }
+
+  /** A tensor of every request as one row-major block (see TensorStage.matrix), if it is one. */
+  matrix(
+    source: 'input' | 'output',
+    name: string,
+  ): { data: NumericElements; width: number; rows: Int32Array } | undefined {
+    return (source === 'input' ? this.inputs : this.outputs).get(name)?.matrix(this.requests);
   }
 
   /** A request's tensors, as views of what was staged (undefined where the request had none). */

@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
 import type { PredictionEvent } from '../../serving/index.js';
 import { extractRows } from '../features/extract-rows.js';
 import { featuresOf } from '../features/feature-spec.js';
-import { stagesOf } from './prediction-stage.js';
+import { PredictionStage, stagesOf } from './prediction-stage.js';
 import { SegmentBuilder } from './segment-builder.js';
 
 const signature: Signature = {
@@ -87,6 +88,55 @@ describe('SegmentBuilder', () => {
     expect(group!.columns.column('a', 'input')?.f32).toBeInstanceOf(Float32Array);
     expect(group!.columns.column('probabilities[yes]', 'output')?.f32).toBeInstanceOf(Float32Array);
     expect(group!.columns.column('city', 'input')?.values).toEqual(['Oslo', 'Lima', null, null]);
+  });
+
+  it('reads float32 matrices as extractRows does, whole or request by request, from a new or a reused stage', () => {
+    const { features } = featuresOf(signature);
+    const request = fc
+      .record({
+        rows: fc.integer({ min: 0, max: 3 }),
+        width: fc.constantFrom(3, 3, 3, 2),
+        outputs: fc.boolean(),
+        values: fc.array(fc.float(), { minLength: 12, maxLength: 12 }),
+      })
+      .map(({ rows, width, outputs, values }) =>
+        event({
+          rows,
+          inputs: {
+            x: {
+              datatype: 'FP32',
+              shape: [rows, width],
+              data: Float32Array.from(values.slice(0, rows * width)),
+            },
+          },
+          outputs: outputs
+            ? {
+                probabilities: {
+                  datatype: 'FP32',
+                  shape: [rows, 2],
+                  data: Float32Array.from(values.slice(6, 6 + rows * 2)),
+                },
+              }
+            : undefined,
+        }),
+      );
+    const builder = new SegmentBuilder({ config: validateConfig({}), salt: 'salt' });
+    const stage = new PredictionStage('m', 1, signature);
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 40 }), (events) => {
+        stage.reset();
+        for (const e of events) stage.add(e);
+        const expected = events.flatMap((e) => {
+          const rows = extractRows(features, e.inputs, e.outputs);
+          return rows.length === 0 ? [{ features: {}, outputs: {} }] : rows;
+        });
+        for (const [group] of [builder.toGroups([stage]), builder.toGroups(stagesOf(events))]) {
+          expect(group!.records.map(({ features: f, outputs }) => ({ features: f, outputs }))).toEqual(
+            expected,
+          );
+        }
+      }),
+    );
   });
 
   it('hashes, masks and drops before anything is kept', () => {

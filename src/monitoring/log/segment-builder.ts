@@ -34,6 +34,8 @@ interface VersionPlan {
   readonly profiled: readonly FeatureSpec[];
   readonly inputs: readonly StoredFeature[];
   readonly outputs: readonly StoredFeature[];
+  /** How many stored features are float32 columns. */
+  readonly f32Columns: number;
 }
 
 /** What a {@link SegmentBuilder} needs. */
@@ -139,13 +141,16 @@ export class SegmentBuilder {
             redacted: !redactor.isEmpty,
           };
         });
+    const inputs = stored('input');
+    const outputs = stored('output');
     const plan: VersionPlan = {
       signature: stage.signature,
       redactor,
       features,
       profiled: features.filter((spec) => redactor.decide(spec.name) === 'keep'),
-      inputs: stored('input'),
-      outputs: stored('output'),
+      inputs,
+      outputs,
+      f32Columns: [...inputs, ...outputs].filter((feature) => feature.f32).length,
     };
     this.plans.set(key, plan);
     return plan;
@@ -174,9 +179,12 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   const callerOf = new Uint32Array(total);
   const codes = new Map<number, string>();
   const flags = new Map<number, readonly string[]>();
+  // Every float32 column in one allocation (a thousand small buffers cost more than filling them).
+  const floats = new Float32Array(total * plan.f32Columns);
+  let floatColumns = 0;
   const fill = (feature: StoredFeature): ColumnFill => ({
     feature,
-    f32: feature.f32 ? new Float32Array(total) : undefined,
+    f32: feature.f32 ? floats.subarray(total * floatColumns, total * ++floatColumns) : undefined,
     values: feature.f32 ? undefined : new Array<FeatureValue>(total).fill(null),
     absent: undefined,
   });
@@ -184,6 +192,7 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   const outputs = plan.outputs.map(fill);
   const blocks = blocksOf([...inputs, ...outputs]);
   const others = [...inputs, ...outputs].filter((column) => !blocks.handles.has(column));
+  const perRequest = blocks.list.filter((block) => !fillWholeBlock(block, stage, counts, total));
   let base = 0;
   for (let request = 0; request < requests; request += 1) {
     const count = counts[request]!;
@@ -204,7 +213,7 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
       if (requestFlags !== undefined) flags.set(at, requestFlags);
     }
     const staged = tensors[request]!;
-    for (const block of blocks.list) {
+    for (const block of perRequest) {
       if (!fillBlock(block, staged, base, count)) {
         for (const column of block.columns) fillRows(column, staged, base, count, plan.redactor);
       }
@@ -264,6 +273,40 @@ function blocksOf(columns: readonly ColumnFill[]): { list: Block[]; handles: Set
   return { list, handles: new Set(list.flatMap((block) => block.columns)) };
 }
 
+/** Rows transposed at a time: a few dozen rows of a wide tensor stay in cache across its columns. */
+const TRANSPOSE_ROWS = 64;
+
+/**
+ * Fill a block's columns for every request at once, when the stage holds its tensor as one
+ * row-major float32 matrix whose rows are exactly the segment's rows (each request brought as many
+ * rows as it is logged with): a transpose of the staged array. False otherwise (filled per request).
+ */
+function fillWholeBlock(block: Block, stage: PredictionStage, counts: Int32Array, total: number): boolean {
+  const matrix = stage.matrix(block.output ? 'output' : 'input', block.tensor);
+  if (matrix === undefined || !(matrix.data instanceof Float32Array)) return false;
+  for (let request = 0; request < counts.length; request += 1) {
+    const rows = matrix.rows[request]!;
+    if (rows < 1 || rows !== counts[request]) return false;
+  }
+  const { data, width } = matrix;
+  const { positions, arrays } = block;
+  for (let first = 0; first < total; first += TRANSPOSE_ROWS) {
+    const last = Math.min(total, first + TRANSPOSE_ROWS);
+    for (let k = 0; k < positions.length; k += 1) {
+      const position = positions[k]!;
+      const column = arrays[k]!;
+      if (position >= width) {
+        column.fill(NaN, first, last);
+        continue;
+      }
+      for (let row = first, index = first * width + position; row < last; row += 1, index += width) {
+        column[row] = data[index]!;
+      }
+    }
+  }
+  return true;
+}
+
 /**
  * Fill a block's columns for one request straight from its 2-D float32 tensor (the common case: one
  * loop over the tensor instead of one pass per feature). False when the tensor is not such a
@@ -274,7 +317,7 @@ function fillBlock(block: Block, staged: StagedTensors, base: number, count: num
   if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.shape.length !== 2)
     return false;
   const width = tensor.shape[1] ?? 0;
-  if ((tensor.shape[0] ?? 0) < count) return false;
+  if (count === 0 || (tensor.shape[0] ?? 0) < count) return false; // a request of no rows is logged absent
   const data = tensor.data;
   const { positions, arrays } = block;
   for (let row = 0; row < count; row += 1) {

@@ -111,9 +111,18 @@ function bodyOf(header: SegmentHeader, columns: readonly Float32Array[]): Buffer
   body.writeUInt32LE(json.length, 0);
   json.copy(body, 4);
   let offset = start;
-  for (const column of columns) {
-    Buffer.from(column.buffer, column.byteOffset, column.byteLength).copy(body, offset);
-    offset += column.byteLength;
+  // Columns side by side in one buffer (as the log builds them) are copied as one run.
+  for (let first = 0; first < columns.length;) {
+    const { buffer, byteOffset } = columns[first]!;
+    let end = byteOffset + columns[first]!.byteLength;
+    let next = first + 1;
+    while (next < columns.length && columns[next]!.buffer === buffer && columns[next]!.byteOffset === end) {
+      end += columns[next]!.byteLength;
+      next += 1;
+    }
+    body.set(new Uint8Array(buffer, byteOffset, end - byteOffset), offset);
+    offset += end - byteOffset;
+    first = next;
   }
   return body;
 }
