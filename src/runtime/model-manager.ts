@@ -63,6 +63,11 @@ export class ModelManager {
     this.now = options.now ?? Date.now;
   }
 
+  /** Whether runs take the input buffers away (see Runtime.transfersInputs). */
+  get transfersInputs(): boolean {
+    return this.runtime.transfersInputs;
+  }
+
   /** The session for a version, loading it first if needed. Throws MODEL_LOAD_FAILED for a broken version. */
   acquire(version: VersionRecord): Promise<LoadedModel> {
     const key = keyOf(version.model, version.version);

@@ -35,6 +35,11 @@ export interface Runtime {
   readonly name: string;
   /** The `platform` reported by model metadata, e.g. `onnxruntime_onnx` as Triton names it. */
   readonly platform: string;
+  /**
+   * Whether a run takes the input buffers away (a worker runtime transfers them to its thread):
+   * whoever still needs a request's inputs after the run keeps a copy then.
+   */
+  readonly transfersInputs: boolean;
   load(bytes: Uint8Array, options: SessionOptions): Promise<RuntimeSession>;
   /** Stop whatever the runtime runs (threads); sessions must be released first. */
   close(): Promise<void>;

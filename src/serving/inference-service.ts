@@ -136,7 +136,7 @@ export class InferenceService {
     const settings = servingSettingsFor(this.config, model);
     let rows = 0;
     // --- monitoring (src/monitoring): the prediction log hook. Sampling is one random draw; the
-    // inputs are copied only for a sampled request, before the scheduler may hand them to a worker.
+    // inputs are copied only for a sampled request, and only when the runtime takes them away.
     const logged = this.predictionSink?.sample(model) === true;
     let loggedInputs: SinkTensors | undefined;
     // --- end monitoring ---
@@ -189,7 +189,7 @@ export class InferenceService {
         }
         return hit;
       }
-      if (logged) loggedInputs = captureInputs(request.inputs, true);
+      if (logged) loggedInputs = captureInputs(request.inputs, this.models.transfersInputs);
       const scheduler = await this.schedulerFor(version, settings, batchable);
       const scheduled = await scheduler.submit({
         inputs: request.inputs,

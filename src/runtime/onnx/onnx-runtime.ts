@@ -72,6 +72,7 @@ class OnnxSession implements RuntimeSession {
 export class OnnxRuntime implements Runtime {
   readonly name = 'onnxruntime';
   readonly platform = 'onnxruntime_onnx';
+  readonly transfersInputs = false;
 
   async load(bytes: Uint8Array, options: SessionOptions): Promise<RuntimeSession> {
     const session = await ort.InferenceSession.create(bytes, {

@@ -150,6 +150,7 @@ class PooledSession implements RuntimeSession {
 export class WorkerPoolRuntime implements Runtime {
   readonly name = 'onnxruntime';
   readonly platform = 'onnxruntime_onnx';
+  readonly transfersInputs = true;
   private readonly workers: RuntimeWorker[];
   private nextSession = 1;
 
