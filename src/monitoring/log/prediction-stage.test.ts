@@ -87,6 +87,7 @@ describe('PredictionStage', () => {
             caller: fc.constantFrom('ann', 'bob'),
             failed: fc.boolean(),
             latency: fc.double({ min: 0, max: 1000, noNaN: true }),
+            id: fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: undefined }),
           }),
           { minLength: 1, maxLength: 150 },
         ),
@@ -102,7 +103,7 @@ describe('PredictionStage', () => {
                 code: request.failed ? 'INTERNAL' : undefined,
                 latencyMs: request.latency,
                 at: index,
-                requestId: `r${index}`,
+                requestId: request.id,
               }),
             ),
           );
@@ -116,7 +117,7 @@ describe('PredictionStage', () => {
             expect(stage.codes.get(index)).toBe(request.failed ? 'INTERNAL' : undefined);
             expect(stage.latencies[index]).toBe(request.latency);
             expect(stage.times[index]).toBe(index);
-            expect(stage.requestIds[index]).toBe(`r${index}`);
+            expect(stage.requestId(index)).toBe(request.id);
           });
         },
       ),

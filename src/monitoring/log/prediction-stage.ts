@@ -201,8 +201,15 @@ export class PredictionStage {
   callerOf = new Uint32Array(INITIAL_REQUESTS);
   readonly callers: string[] = [];
   private readonly callerCodes = new Map<string, number>();
-  /** The request id given (undefined: the builder makes one). */
-  readonly requestIds: (string | undefined)[] = [];
+  /**
+   * Request ids as UTF-8, one after the other (a string kept per request until the flush costs
+   * the garbage collector more than writing its bytes): request r's id starts at `idStarts[r]`
+   * (−1 when none was given: the builder makes one).
+   */
+  private idBytes = Buffer.allocUnsafe(INITIAL_REQUESTS * 40);
+  private idStarts = new Int32Array(INITIAL_REQUESTS);
+  private idEnds = new Int32Array(INITIAL_REQUESTS);
+  private idUsed = 0;
   readonly codes = new Map<number, string>();
   readonly flags = new Map<number, readonly string[]>();
   private readonly inputs = new Map<string, TensorStage>();
@@ -233,7 +240,7 @@ export class PredictionStage {
       this.stageTensors(this.outputs, request, event.outputs);
       if (event.code !== undefined) this.codes.set(request, event.code);
       if (event.flags !== undefined && event.flags.length > 0) this.flags.set(request, event.flags);
-      this.requestIds[request] = event.requestId;
+      this.stageId(request, event.requestId);
     } catch (error) {
       for (const stage of this.inputs.values()) stage.clear(request);
       for (const stage of this.outputs.values()) stage.clear(request);
@@ -243,6 +250,28 @@ export class PredictionStage {
     }
     this.requests = request + 1;
     this.rows += Math.max(1, event.rows);
+  }
+
+  private stageId(request: number, id: string | undefined): void {
+    if (id === undefined) {
+      this.idStarts[request] = -1;
+      return;
+    }
+    const needed = this.idUsed + id.length * 3; // at most 3 bytes per UTF-16 unit
+    if (needed > this.idBytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(needed, this.idBytes.length * 2));
+      this.idBytes.copy(bigger, 0, 0, this.idUsed);
+      this.idBytes = bigger;
+    }
+    this.idStarts[request] = this.idUsed;
+    this.idUsed += this.idBytes.write(id, this.idUsed, 'utf8');
+    this.idEnds[request] = this.idUsed;
+  }
+
+  /** The request id given with request `request`, undefined when none was. */
+  requestId(request: number): string | undefined {
+    const start = this.idStarts[request]!;
+    return start < 0 ? undefined : this.idBytes.toString('utf8', start, this.idEnds[request]);
   }
 
   private stageTensors(
@@ -268,6 +297,8 @@ export class PredictionStage {
     this.failed = grown(this.failed, requests);
     this.present = grown(this.present, requests);
     this.callerOf = grown(this.callerOf, requests);
+    this.idStarts = grown(this.idStarts, requests);
+    this.idEnds = grown(this.idEnds, requests);
     for (const stage of this.inputs.values()) stage.growRequests(this.times.length);
     for (const stage of this.outputs.values()) stage.growRequests(this.times.length);
   }
@@ -280,7 +311,7 @@ export class PredictionStage {
     this.rows = 0;
     this.callers.length = 0;
     this.callerCodes.clear();
-    this.requestIds.length = 0;
+    this.idUsed = 0;
     this.codes.clear();
     this.flags.clear();
   }

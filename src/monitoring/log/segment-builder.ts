@@ -197,7 +197,7 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   for (let request = 0; request < requests; request += 1) {
     const count = counts[request]!;
     const rows = Math.max(1, count);
-    const requestId = stage.requestIds[request] ?? newRequestId();
+    const requestId = stage.requestId(request) ?? newRequestId();
     const error = stage.failed[request] === 1 ? Mark.Error : 0;
     const code = stage.codes.get(request);
     const requestFlags = stage.flags.get(request);
