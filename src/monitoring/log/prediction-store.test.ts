@@ -10,6 +10,11 @@ import { newRequestId } from '../../core/index.js';
 import { importLegacyPredictions } from './legacy-import.js';
 import { locatePredictions, PredictionStore } from './prediction-store.js';
 import { RetentionTask } from './retention-task.js';
+import { validateConfig } from '../../core/index.js';
+import type { Signature } from '../../registry/index.js';
+import { stagesOf } from './prediction-stage.js';
+import { SegmentBuilder } from './segment-builder.js';
+import { encodeColumns } from './segment-codec.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
 
@@ -70,6 +75,61 @@ describe('PredictionStore', () => {
       await predictions.insert(rows);
       const stored = (await collect(predictions.scan({ model: 'fraud' }))).flat();
       expect(stored.map((p) => p.requestId)).toEqual(rows.map((r) => r.requestId));
+    });
+
+    it('writes log groups of changing sizes, each body whole, though its buffer is reused', async () => {
+      const predictions = store();
+      const builder = new SegmentBuilder({ config: validateConfig({}), salt: 'salt' });
+      const signature: Signature = {
+        inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, -1] }],
+        outputs: [],
+      };
+      let at = Date.UTC(2026, 0, 1);
+      const groupOf = (model: string, requests: number, width: number) =>
+        builder.toGroups(
+          stagesOf(
+            Array.from({ length: requests }, (_, k) => ({
+              model,
+              version: 1,
+              signature,
+              requestId: `${model}-${k}`,
+              caller: k % 2 === 0 ? 'ann' : `caller-${k}`,
+              at: (at += 1),
+              inputs: {
+                x: {
+                  datatype: 'FP32',
+                  shape: [1, width],
+                  data: Float32Array.from({ length: width }, (_, i) => k + i / 4),
+                },
+              },
+              outputs: undefined,
+              rows: 1,
+              latencyMs: 1,
+              status: 'ok',
+            })),
+          ),
+        );
+      const groups = [
+        ...groupOf('wide', 40, 64),
+        ...groupOf('narrow', 3, 2),
+        ...groupOf('wider', 50, 80),
+        ...groupOf('narrow', 2, 2),
+      ];
+      await predictions.write(groups.slice(0, 2)); // big, then small: the small body reuses the buffer
+      await predictions.write(groups.slice(2));
+      const bodies = await fixture.database.db
+        .selectFrom('prediction_segments')
+        .select('body')
+        .orderBy('id')
+        .execute();
+      expect(bodies.map(({ body }) => body.length)).toEqual(
+        groups.map((group) => encodeColumns(group.columns).body.length),
+      );
+      for (const group of groups) {
+        const stored = (await collect(predictions.scan({ model: group.model }))).flat();
+        const written = groups.filter((g) => g.model === group.model).flatMap((g) => g.records);
+        expect(stored.map(({ feedback: _, ...rest }) => rest)).toEqual(written);
+      }
     });
 
     it('writes more rows than one INSERT holds', async () => {

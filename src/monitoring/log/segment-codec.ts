@@ -51,8 +51,11 @@ interface SegmentHeader {
 
 const SUMMARY_BYTES_PER_ROW = 17;
 
-/** The stored form of one segment's columns. */
-export function encodeColumns(columns: SegmentColumns): EncodedSegment {
+/**
+ * The stored form of one segment's columns. With `scratch`, a body that fits is written into it
+ * (the result's `body` is then a view of `scratch`, valid until it is written again).
+ */
+export function encodeColumns(columns: SegmentColumns, scratch?: Buffer): EncodedSegment {
   const rows = columns.rows;
   if (rows === 0) throw new Error('a segment needs at least one row');
   const summary = Buffer.alloc(rows * SUMMARY_BYTES_PER_ROW);
@@ -95,7 +98,7 @@ export function encodeColumns(columns: SegmentColumns): EncodedSegment {
     requestIds: columns.ids.join('\n'),
     ids: columns.ids,
     summary,
-    body: bodyOf(header, f32),
+    body: bodyOf(header, f32, scratch),
   };
 }
 
@@ -104,12 +107,15 @@ export function encodeSegment(records: readonly PredictionRecord[]): EncodedSegm
   return encodeColumns(SegmentColumns.fromRecords(records));
 }
 
-function bodyOf(header: SegmentHeader, columns: readonly Float32Array[]): Buffer {
+function bodyOf(header: SegmentHeader, columns: readonly Float32Array[], scratch?: Buffer): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const start = paddedStart(json.length);
-  const body = Buffer.alloc(start + columns.reduce((sum, column) => sum + column.byteLength, 0));
+  const size = start + columns.reduce((sum, column) => sum + column.byteLength, 0);
+  const body =
+    scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : Buffer.alloc(size);
   body.writeUInt32LE(json.length, 0);
   json.copy(body, 4);
+  body.fill(0, 4 + json.length, start);
   let offset = start;
   // Columns side by side in one buffer (as the log builds them) are copied as one run.
   for (let first = 0; first < columns.length;) {
