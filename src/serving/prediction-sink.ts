@@ -18,11 +18,12 @@ export interface PredictionEvent {
   /** When the request finished, in ms since the Unix epoch. */
   readonly at: number;
   /**
-   * The request's 1-D and 2-D inputs, captured before the scheduler ran (the sink's own copies: a
-   * worker runtime may have taken the originals). Undefined when the request failed validation.
+   * The request's 1-D and 2-D inputs, captured before the scheduler ran (copies when the runtime
+   * takes input buffers away, see Runtime.transfersInputs). Valid only during `record`: the sink
+   * copies what it keeps. Undefined when the request failed validation.
    */
   readonly inputs: SinkTensors | undefined;
-  /** The request's 1-D and 2-D outputs (read-only references), or undefined when it failed. */
+  /** The request's 1-D and 2-D outputs (read-only references, valid during `record`), or undefined when it failed. */
   readonly outputs: SinkTensors | undefined;
   /** Rows the request carried (its first dimension, 1 for a model that does not batch). */
   readonly rows: number;
@@ -40,7 +41,7 @@ export interface PredictionEvent {
 export interface PredictionSink {
   /** Is this request of `model` to be logged (sampling)? Asked once per request, before any copy. */
   sample(model: string): boolean;
-  /** Hand over a finished request that `sample` chose. */
+  /** Hand over a finished request that `sample` chose; the sink copies what it keeps before returning. */
   record(event: PredictionEvent): void;
 }
 

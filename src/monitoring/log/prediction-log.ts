@@ -48,6 +48,9 @@ export interface PredictionLogOptions {
  */
 const FLUSH_ROWS = 1024;
 
+/** The key of a model version in the log's spare stages. */
+const versionKey = (model: string, version: number): string => `${model}\u0000${version}`;
+
 /** How long after the last drop health keeps warning. */
 export const DROP_WARNING_MS = 5 * 60_000;
 
@@ -140,7 +143,7 @@ export class PredictionLog implements PredictionSink {
       stage = undefined;
     }
     if (stage === undefined) {
-      const key = `${event.model}\u0000${event.version}`;
+      const key = versionKey(event.model, event.version);
       const spare = this.spares.get(key);
       if (spare !== undefined) {
         this.spares.delete(key);
@@ -302,7 +305,7 @@ export class PredictionLog implements PredictionSink {
     const rows = stages.map((stage) => ({ model: stage.model, rows: stage.rows }));
     for (const stage of stages) {
       stage.reset();
-      this.spares.set(`${stage.model}\u0000${stage.version}`, stage);
+      this.spares.set(versionKey(stage.model, stage.version), stage);
     }
     try {
       await this.options.writer.write(groups);

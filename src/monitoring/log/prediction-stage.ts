@@ -14,16 +14,16 @@ const MAX_TEXTS = 4096;
 /** Requests a stage has room for before it first grows. */
 const INITIAL_REQUESTS = 64;
 
-/** `array` grown to hold at least `length` items, keeping what it holds (`fill` in new slots). */
-function grown<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(
-  array: T,
-  length: number,
-  fill = 0,
-): T {
+/**
+ * `array` grown to hold at least `length` items, keeping what it holds (`fill`, a number for number
+ * arrays only, in new slots).
+ */
+function grown<T extends NumericElements>(array: T, length: number, fill = 0): T {
   if (array.length >= length) return array;
   const bigger = new (array.constructor as new (length: number) => T)(Math.max(length, array.length * 2));
-  bigger.set(array);
-  if (fill !== 0) bigger.fill(fill, array.length);
+  // One native copy of the same element type (typed as Float64Array to cover the bigint arrays too).
+  (bigger as Float64Array).set(array as Float64Array);
+  if (fill !== 0) (bigger as Float64Array).fill(fill, array.length);
   return bigger;
 }
 
@@ -110,37 +110,33 @@ class TensorStage {
   }
 
   add(request: number, tensor: RuntimeTensor): void {
-    const rank = tensor.shape.length;
+    const { data, shape } = tensor;
+    const rank = shape.length;
     const fits =
       (rank === 1 || rank === 2) &&
       tensor.datatype === this.datatype &&
-      (Array.isArray(tensor.data)
-        ? this.numericType === undefined && this.addTexts(tensor.data)
-        : tensor.data.constructor === this.numericType && this.addNumbers(tensor.data));
-    if (!fits) {
+      (Array.isArray(data) ? this.numericType === undefined : data.constructor === this.numericType);
+    if (!fits || (Array.isArray(data) ? !this.addTexts(data) : !this.addNumbers(data))) {
       (this.kept ??= new Map()).set(request, tensor);
       return;
     }
-    const count = tensor.data.length;
+    const count = data.length;
     this.start[request] = this.used - count;
     this.length[request] = count;
-    this.dim0[request] = tensor.shape[0]!;
-    this.dim1[request] = rank === 2 ? tensor.shape[1]! : -1;
+    this.dim0[request] = shape[0]!;
+    this.dim1[request] = rank === 2 ? shape[1]! : -1;
   }
 
-  private addNumbers(data: NumericElements): boolean {
+  /** Append a tensor's elements (of this stage's element type); always fits. */
+  private addNumbers(data: NumericElements): true {
     const needed = this.used + data.length;
-    if (this.numbers === undefined || this.numbers.length < needed) {
-      const bigger = new this.numericType!(Math.max(needed, (this.numbers?.length ?? 0) * 2, 64));
-      if (this.numbers !== undefined) (bigger as Float64Array).set(this.numbers as Float64Array);
-      this.numbers = bigger;
-    }
-    // One native copy; the element types match (checked by the caller).
-    (this.numbers as Float64Array).set(data as Float64Array, this.used);
+    this.numbers = grown(this.numbers ?? new this.numericType!(Math.max(needed, 64)), needed);
+    (this.numbers as Float64Array).set(data as Float64Array, this.used); // one native copy
     this.used = needed;
     return true;
   }
 
+  /** Append a text tensor as codes; false when it brings more distinct texts than MAX_TEXTS allows. */
   private addTexts(data: readonly string[]): boolean {
     const needed = this.used + data.length;
     const codes = (this.codes = grown(this.codes ?? new Uint32Array(64), needed));
