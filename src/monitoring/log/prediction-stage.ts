@@ -116,7 +116,10 @@ class TensorStage {
       (rank === 1 || rank === 2) &&
       tensor.datatype === this.datatype &&
       (Array.isArray(data) ? this.numericType === undefined : data.constructor === this.numericType);
-    if (!fits || (Array.isArray(data) ? !this.addTexts(data) : !this.addNumbers(data))) {
+    if (fits && !Array.isArray(data)) {
+      this.addNumbers(data);
+    } else if (!fits || !this.addTexts(data as readonly string[])) {
+      // Another element type, another rank, or more distinct texts than the dictionary takes.
       (this.kept ??= new Map()).set(request, tensor);
       return;
     }
@@ -127,13 +130,12 @@ class TensorStage {
     this.dim1[request] = rank === 2 ? shape[1]! : -1;
   }
 
-  /** Append a tensor's elements (of this stage's element type); always fits. */
-  private addNumbers(data: NumericElements): true {
+  /** Append a tensor's elements (of this stage's element type). */
+  private addNumbers(data: NumericElements): void {
     const needed = this.used + data.length;
     this.numbers = grown(this.numbers ?? new this.numericType!(Math.max(needed, 64)), needed);
     (this.numbers as Float64Array).set(data as Float64Array, this.used); // one native copy
     this.used = needed;
-    return true;
   }
 
   /** Append a text tensor as codes; false when it brings more distinct texts than MAX_TEXTS allows. */
