@@ -287,6 +287,43 @@ describe('PredictionLog records', () => {
     ]);
   });
 
+  it('keeps nothing of a busy flush in the next, though its stages are reused', async () => {
+    const { log, writer } = makeLog();
+    const x = (age: number) => ({
+      x: { datatype: 'FP32' as const, shape: [1, 2], data: new Float32Array([age, 7]) },
+    });
+    // Three stages' worth: every third request fails, every fifth is flagged, callers vary.
+    for (let k = 0; k < 2500; k += 1) {
+      log.record(
+        event({
+          requestId: `first-${k}`,
+          caller: `caller-${k % 7}`,
+          inputs: x(k),
+          ...(k % 3 === 0 ? { status: 'error' as const, code: 'INTERNAL', outputs: undefined } : {}),
+          ...(k % 5 === 0 ? { flags: ['age: out of range'] } : {}),
+        }),
+      );
+    }
+    await log.flush();
+    for (let k = 0; k < 2100; k += 1) log.record(event({ requestId: `second-${k}`, inputs: x(-1 - k) }));
+    await log.flush();
+    const second = writer.records.slice(2500);
+    expect(second).toHaveLength(2100);
+    second.forEach((record, k) =>
+      expect(record).toEqual({
+        requestId: `second-${k}`,
+        at: '2026-01-01T00:00:00.000Z',
+        model: 'fraud',
+        version: 1,
+        features: { age: -1 - k, email: 7 },
+        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
+        latencyMs: 2,
+        status: 'ok',
+        caller: 'ann',
+      }),
+    );
+  });
+
   it('redacts before writing and hands subscribers what was stored, without dropped or hashed features', async () => {
     const { log, writer } = makeLog({ redact: { drop: ['probabilities'], hash: ['email'] } });
     const batches: LoggedPredictions[] = [];
