@@ -3,6 +3,7 @@
 // high concurrency, the matrix running every contender at every concurrency, and the overhead of
 // monitoring (Ferry with and without it, side by side).
 import http from 'node:http';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import autocannon from 'autocannon';
 import { cpuSeconds, inferPath, machineBusySeconds, percentile, waitIdle } from './lib.mjs';
 
@@ -198,6 +199,20 @@ export async function closedLoopMatrix({ models, contenders, durationMs, warmupM
   return results;
 }
 
+/**
+ * A 95% confidence interval of the ratio from paired per-round ratios: Student's t on their
+ * logarithms (a ratio's noise is multiplicative), back-transformed. Undefined for fewer than 2.
+ */
+export function ratioInterval(ratios) {
+  const n = ratios.length;
+  if (n < 2) return undefined;
+  const logs = ratios.map(Math.log);
+  const centre = logs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - centre) ** 2, 0) / (n - 1));
+  const half = (tQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
+  return { low: Math.exp(centre - half), high: Math.exp(centre + half) };
+}
+
 /** Concurrencies of the monitoring overhead rows. */
 export const MONITORING_CONCURRENCIES = [16, 64];
 
@@ -256,6 +271,7 @@ export async function monitoringOverhead({ models, on, off, durationMs, warmupMs
       const summary = { on: summarise(runs.on), off: summarise(runs.off), dropped };
       summary.ratio = summary.on.requestsPerSecond / summary.off.requestsPerSecond;
       summary.ratios = runs.on.map((run, i) => run.requestsPerSecond / runs.off[i].requestsPerSecond);
+      summary.interval = ratioInterval(summary.ratios);
       // The same ratio with the CPU each server spent after its runs charged to them.
       summary.ratioWithTail = summary.on.requestsPerSecondWithTail / summary.off.requestsPerSecondWithTail;
       log(

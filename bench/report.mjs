@@ -98,7 +98,7 @@ export function checkMonitoring(monitoring) {
     const r = byConcurrency[64];
     return check(
       `${model}, c=64: Ferry req/s with monitoring ÷ without`,
-      `${r.ratio.toFixed(2)} (${r.on.requestsPerSecond.toFixed(0)} ÷ ${r.off.requestsPerSecond.toFixed(0)}; ${r.ratioWithTail.toFixed(2)} with the after-run CPU charged)`,
+      `${r.ratio.toFixed(2)} (${r.on.requestsPerSecond.toFixed(0)} ÷ ${r.off.requestsPerSecond.toFixed(0)}${intervalText(r.interval)}; ${r.ratioWithTail.toFixed(2)} with the after-run CPU charged)`,
       `≥ ${MONITORING_KEEP.toFixed(2)}`,
       r.ratio >= MONITORING_KEEP,
     );
@@ -201,17 +201,22 @@ function overloadTable(overload) {
   ];
 }
 
+/** `, 95% CI a–b` for a ratio's confidence interval, empty without one. */
+function intervalText(interval) {
+  return interval === undefined ? '' : `, 95% CI ${fmt(interval.low, 2)}–${fmt(interval.high, 2)}`;
+}
+
 function monitoringTable(monitoring) {
   const lines = [
-    '| model | c | with monitoring req/s | range | without req/s | range | ratio (per round) | ratio with after-run CPU | server cores with / without | dropped |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| model | c | with monitoring req/s | range | without req/s | range | ratio (95% CI) | per-round ratios | ratio with after-run CPU | server cores with / without | dropped |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [model, byConcurrency] of Object.entries(monitoring)) {
     for (const c of MONITORING_CONCURRENCIES) {
       const r = byConcurrency[c];
       if (r === undefined) continue;
       lines.push(
-        `| ${model} | ${c} | ${fmt(r.on.requestsPerSecond)} | ${fmt(r.on.rpsMin)}–${fmt(r.on.rpsMax)} | ${fmt(r.off.requestsPerSecond)} | ${fmt(r.off.rpsMin)}–${fmt(r.off.rpsMax)} | **${fmt(r.ratio, 2)}** (${r.ratios.map((x) => fmt(x, 2)).join(', ')}) | ${fmt(r.ratioWithTail, 2)} | ${fmt(r.on.serverCores, 2)} / ${fmt(r.off.serverCores, 2)} | ${r.dropped} |`,
+        `| ${model} | ${c} | ${fmt(r.on.requestsPerSecond)} | ${fmt(r.on.rpsMin)}–${fmt(r.on.rpsMax)} | ${fmt(r.off.requestsPerSecond)} | ${fmt(r.off.rpsMin)}–${fmt(r.off.rpsMax)} | **${fmt(r.ratio, 2)}**${r.interval === undefined ? '' : ` (${fmt(r.interval.low, 2)}–${fmt(r.interval.high, 2)})`} | ${r.ratios.map((x) => fmt(x, 2)).join(', ')} | ${fmt(r.ratioWithTail, 2)} | ${fmt(r.on.serverCores, 2)} / ${fmt(r.off.serverCores, 2)} | ${r.dropped} |`,
       );
     }
   }
@@ -223,7 +228,7 @@ export function monitoringSection(monitoring, settings) {
   return [
     '## Monitoring overhead',
     '',
-    `Two Ferry servers on core 0, both models pushed, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run): **with** monitoring (the defaults: \`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled) and **without** (\`FERRY_MONITORING_ENABLED=false\`). Closed loop with autocannon, ${settings.monitoringRepeats} round(s) of one ${settings.durationMs / 1000} s run per server, the order alternating each round; both servers idle before each run. Ratio = mean req/s with ÷ mean req/s without (per-round ratios in brackets). Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
+    `Two Ferry servers on core 0, both models pushed, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run): **with** monitoring (the defaults: \`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled) and **without** (\`FERRY_MONITORING_ENABLED=false\`). Closed loop with autocannon, ${settings.monitoringRepeats} round(s) of one ${settings.monitoringDurationMs / 1000} s run per server, the order alternating each round; both servers idle before each run. Ratio = mean req/s with ÷ mean req/s without; the 95% confidence interval comes from the per-round ratios (Student's t on their logarithms): this machine's speed drifts by several percent within a minute, so a single ratio near the goal is not evidence either way. Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
     '',
     ...monitoringTable(monitoring),
     '',

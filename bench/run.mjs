@@ -3,7 +3,7 @@
 // start — printed as Markdown and written to bench/RESULTS.md.
 //   --quick           short smoke run (~1–2 min): short runs, one repeat, 5 s overload
 //   --no-write        print only; leave bench/RESULTS.md alone
-//   --only=monitoring only the monitoring overhead rows (Ferry with and without monitoring, ~2 min;
+//   --only=monitoring only the monitoring overhead rows (Ferry with and without monitoring, ~3 min;
 //                     ~1 min with --quick), printed, never written
 //   --deadline-ms=N   Ferry's serving.defaultTimeoutMs in the overload scenario (default 100)
 import { spawnSync } from 'node:child_process';
@@ -52,8 +52,11 @@ const settings = {
   durationMs: quick ? 2000 : 5000,
   warmupMs: quick ? 500 : 1000,
   repeats: quick ? 1 : 2,
-  // Interleaved rounds of the monitoring overhead rows (an even number balances the order).
-  monitoringRepeats: quick ? 2 : 4,
+  // Interleaved rounds of the monitoring overhead rows (an even number balances the order): many
+  // short rounds, because this machine's speed drifts over seconds and a ratio of two runs far
+  // apart measures that drift as much as monitoring.
+  monitoringRepeats: quick ? 2 : 10,
+  monitoringDurationMs: quick ? 1000 : 2000,
   rawMs: quick ? 250 : 1000,
   overloadFactor: 3,
   overloadMs: quick ? 5000 : 20_000,
@@ -152,7 +155,7 @@ async function measureMonitoring(models, servers) {
     models,
     on,
     off,
-    durationMs: settings.durationMs,
+    durationMs: settings.monitoringDurationMs,
     warmupMs: settings.warmupMs,
     repeats: settings.monitoringRepeats,
     log,
