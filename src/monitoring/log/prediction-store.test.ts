@@ -15,6 +15,7 @@ import type { Signature } from '../../registry/index.js';
 import { stagesOf } from './prediction-stage.js';
 import { SegmentBuilder } from './segment-builder.js';
 import { encodeColumns } from './segment-codec.js';
+import { windowSummaries } from './segment-rows.js';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
 
@@ -201,6 +202,55 @@ describe('PredictionStore', () => {
       expect(seen).toEqual([...expected].reverse());
       const window = await predictions.list({ model: 'fraud', from: t(3), to: t(7), limit: 10 });
       expect(window.predictions.map((p) => p.requestId)).toEqual(['b6', 'a5', 'b4', 'a3']);
+    });
+
+    it('reads the summaries of a window segment by segment, every row in it once, whatever the segments’ bounds', async () => {
+      const predictions = store();
+      const written: PredictionRecord[] = [];
+      const insert = async (records: PredictionRecord[]) => {
+        written.push(...records);
+        await predictions.insert(records);
+      };
+      // Segments before, across `from`, inside, across `to`, after, and across the whole window
+      // with no row in it; another version and another model; more segments than one read batch.
+      await insert([record('before', 1)]);
+      await insert([9, 10, 11].map((s) => record(`from-${s}`, s, { latencyMs: s })));
+      for (let s = 12; s < 20; s += 1) await insert([record(`in-${s}`, s, { latencyMs: s })]);
+      await insert([19, 20, 21].map((s) => record(`to-${s}`, s, { version: 2, latencyMs: s })));
+      await insert([record('after', 30)]);
+      await insert([record('around-5', 5, { version: 3 }), record('around-25', 25, { version: 3 })]);
+      await insert([record('other-model', 15, { model: 'churn' })]);
+      const inWindow = written.filter(
+        (r) =>
+          r.model === 'fraud' &&
+          Date.parse(r.at) >= Date.parse(t(10)) &&
+          Date.parse(r.at) < Date.parse(t(20)),
+      );
+      const seen: { version: number; latency: number }[] = [];
+      const versions = new Set<number>();
+      for await (const segment of windowSummaries(
+        fixture.database.db,
+        { model: 'fraud', from: t(10), to: t(20) },
+        2,
+      )) {
+        versions.add(segment.version);
+        for (let row = 0; row < segment.summary.rows; row += 1) {
+          if (segment.inWindow(row))
+            seen.push({ version: segment.version, latency: segment.summary.latencies[row]! });
+        }
+      }
+      const key = (a: { version: number; latency: number }) => `${a.version}:${a.latency}`;
+      expect(seen.map(key).sort()).toEqual(
+        inWindow.map((r) => key({ version: r.version, latency: r.latencyMs })).sort(),
+      );
+      expect(seen).toHaveLength(11); // 10, 11; 12–19; 19 of version 2
+      // Version 3's segment spans the window without a row in it: read, but every row is out.
+      expect([...versions].sort()).toEqual([1, 2, 3]);
+      const only2 = [];
+      for await (const segment of predictions.windowSummaries({ model: 'fraud', version: 2, from: t(10) })) {
+        only2.push(segment.summary.rows);
+      }
+      expect(only2).toEqual([3]);
     });
 
     it('lists the versions logged in a window', async () => {

@@ -4,7 +4,14 @@ import type { FerryDatabase, Tables } from '../../store/index.js';
 import type { JoinedPrediction, LoggedGroup, PredictionRecord } from './prediction-record.js';
 import { encodeColumns, encodeSegment, type EncodedSegment } from './segment-codec.js';
 import { keyOf, keysOf } from './segment-keys.js';
-import { LoadedSegment, rowsInOrder, type PredictionWindow, type RowRef } from './segment-rows.js';
+import {
+  LoadedSegment,
+  rowsInOrder,
+  windowSummaries,
+  type PredictionWindow,
+  type RowRef,
+  type WindowSummary,
+} from './segment-rows.js';
 
 export type { PredictionWindow } from './segment-rows.js';
 
@@ -164,6 +171,11 @@ export class PredictionStore {
   /** Every row of a window in time order, summaries only (times, latencies, marks). */
   summaries(window: PredictionWindow): AsyncGenerator<RowRef> {
     return rowsInOrder(this.db, window, { direction: 'asc', withBody: false });
+  }
+
+  /** The summaries of the segments with rows in a window, unordered: for counts (see windowSummaries). */
+  windowSummaries(window: PredictionWindow): AsyncGenerator<WindowSummary> {
+    return windowSummaries(this.db, window);
   }
 
   /**

@@ -165,6 +165,62 @@ export async function* rowsInOrder(
   }
 }
 
+/** A segment with rows in a window, as {@link windowSummaries} reads it: its summary only. */
+export interface WindowSummary {
+  readonly version: number;
+  readonly summary: SegmentSummary;
+  /** Is row `row` in the window? (Every row is when the segment lies inside it.) */
+  readonly inWindow: (row: number) => boolean;
+}
+
+/**
+ * The summaries of every segment with a row in a window, in no particular order, a batch of
+ * segments per query: for counts over a window, which need neither time order nor a row object
+ * per prediction (as {@link rowsInOrder} makes).
+ */
+export async function* windowSummaries(
+  db: Kysely<Tables>,
+  window: PredictionWindow,
+  batch = 256,
+): AsyncGenerator<WindowSummary> {
+  const fromMs = msOf(window.from, -Infinity);
+  const toMs = msOf(window.to, Infinity);
+  const everyRow = () => true;
+  let position: { key: string; id: number } | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('prediction_segments')
+      .select(['id', 'version', 'first_at', 'last_at', 'rows', 'summary']);
+    if (window.model !== undefined) query = query.where('model', '=', window.model);
+    if (window.version !== undefined) query = query.where('version', '=', window.version);
+    if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
+    if (window.to !== undefined) query = query.where('first_at', '<', window.to);
+    const after = position;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('first_at', '>', after.key),
+          eb.and([eb('first_at', '=', after.key), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    const segments = await query.orderBy('first_at').orderBy('id').limit(batch).execute();
+    for (const row of segments) {
+      const summary = decodeSummary(row.summary, Number(row.rows));
+      const { times } = summary;
+      const inside = Date.parse(row.first_at) >= fromMs && Date.parse(row.last_at) < toMs;
+      yield {
+        version: Number(row.version),
+        summary,
+        inWindow: inside ? everyRow : (index) => times[index]! >= fromMs && times[index]! < toMs,
+      };
+    }
+    const last = segments[segments.length - 1];
+    if (segments.length < batch || last === undefined) return;
+    position = { key: last.first_at, id: Number(last.id) };
+  }
+}
+
 /** Feedback by segment, then by request id. */
 async function feedbackOf(
   db: Kysely<Tables>,

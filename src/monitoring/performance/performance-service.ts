@@ -358,15 +358,18 @@ export class PerformanceService {
     version?: number,
   ): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
-    for await (const ref of this.predictions.summaries({
+    for await (const segment of this.predictions.windowSummaries({
       model,
       version,
       from: iso(window.start),
       to: iso(window.end),
     })) {
-      if ((ref.segment.summary.marks[ref.row]! & Mark.Error) !== 0) continue;
-      const rowVersion = Number(ref.segment.row.version);
-      counts.set(rowVersion, (counts.get(rowVersion) ?? 0) + 1);
+      const { marks, rows } = segment.summary;
+      let succeeded = 0;
+      for (let row = 0; row < rows; row += 1) {
+        if ((marks[row]! & Mark.Error) === 0 && segment.inWindow(row)) succeeded += 1;
+      }
+      if (succeeded > 0) counts.set(segment.version, (counts.get(segment.version) ?? 0) + succeeded);
     }
     return counts;
   }

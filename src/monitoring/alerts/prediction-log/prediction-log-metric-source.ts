@@ -91,19 +91,22 @@ export class PredictionLogMetricSource implements MetricSource {
     let flagged = 0;
     const versions = new Set<number>();
     const latencies = new Latencies();
-    for await (const ref of this.store.summaries({
+    for await (const segment of this.store.windowSummaries({
       model,
       from: window.start.toISOString(),
       to: window.end.toISOString(),
     })) {
-      const { marks, latencies: rowLatencies } = ref.segment.summary;
-      const mark = marks[ref.row]!;
-      if ((mark & Mark.LaterRow) !== 0) continue;
-      requests += 1;
-      versions.add(Number(ref.segment.row.version));
-      if ((mark & Mark.Error) !== 0) errors += 1;
-      else if (withLatencies) latencies.add(rowLatencies[ref.row]!);
-      if ((mark & Mark.Flagged) !== 0) flagged += 1;
+      const { marks, latencies: rowLatencies, rows } = segment.summary;
+      const before = requests;
+      for (let row = 0; row < rows; row += 1) {
+        const mark = marks[row]!;
+        if ((mark & Mark.LaterRow) !== 0 || !segment.inWindow(row)) continue;
+        requests += 1;
+        if ((mark & Mark.Error) !== 0) errors += 1;
+        else if (withLatencies) latencies.add(rowLatencies[row]!);
+        if ((mark & Mark.Flagged) !== 0) flagged += 1;
+      }
+      if (requests > before) versions.add(segment.version);
     }
     return { requests, errors, flagged, versions: [...versions].sort((a, b) => a - b), latencies };
   }
