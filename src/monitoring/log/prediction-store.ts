@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { FerryError } from '../../core/index.js';
-import type { FerryDatabase, Tables } from '../../store/index.js';
+import { unsyncedTransaction, type FerryDatabase, type Tables } from '../../store/index.js';
 import type { JoinedPrediction, LoggedGroup, PredictionRecord } from './prediction-record.js';
 import { encodeColumns, encodeSegment, type EncodedSegment } from './segment-codec.js';
 import { keyOf, keysOf } from './segment-keys.js';
@@ -78,9 +78,10 @@ export class PredictionStore {
   }
 
   /**
-   * Store the log's groups: one segment each, all in one transaction (the PredictionWriter). Each
-   * body is encoded just before its INSERT into a buffer kept between writes: a fresh buffer of a
-   * few megabytes a flush (wide float32 rows) cost more in page faults than copying into it.
+   * Store the log's groups: one segment each, all in one transaction (the PredictionWriter), whose
+   * commit does not wait for the disk (see unsyncedTransaction: no caller was promised these rows).
+   * Each body is encoded just before its INSERT into a buffer kept between writes: a fresh buffer
+   * of a few megabytes a flush (wide float32 rows) cost more in page faults than copying into it.
    */
   async write(groups: readonly LoggedGroup[]): Promise<void> {
     if (groups.length === 0) return;
@@ -89,7 +90,7 @@ export class PredictionStore {
     this.scratch = undefined;
     let kept = scratch ?? Buffer.alloc(0);
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await unsyncedTransaction(this.database, async (trx) => {
         for (const group of groups) {
           const segment = encodeColumns(group.columns, kept);
           await insertSegment(trx, segment);
