@@ -273,6 +273,45 @@ describe('PredictionStore', () => {
       expect(await predictions.keepNewest(5)).toBe(0);
     });
 
+    it('keeps the newest rows by count across overlapping segments, ties at the cutoff broken by segment and row', async () => {
+      const predictions = store();
+      // Three "replicas" whose segments overlap in time, several rows per millisecond, and more
+      // segments than one read batch.
+      const written: { id: string; ms: number; order: number }[] = [];
+      let order = 0;
+      for (let flush = 0; flush < 100; flush += 1) {
+        for (const replica of ['a', 'b', 'c']) {
+          const rows = Array.from({ length: 3 }, (_, k) => {
+            const seconds = flush + (k === 2 ? 0.5 : 0) + (replica === 'c' ? 0.25 : 0);
+            return record(`${replica}-${flush}-${k}`, seconds);
+          });
+          await predictions.insert(rows);
+          rows.forEach((row) => written.push({ id: row.requestId, ms: Date.parse(row.at), order: order++ }));
+        }
+      }
+      // Oldest first as a listing orders them: time, then segment (insertion), then row.
+      const oldestFirst = [...written].sort((x, y) => x.ms - y.ms || x.order - y.order).map((row) => row.id);
+      // 46 = 5 flushes and a0: the cutoff falls inside the tie of a0, a1, b0, b1; then a1 and b0.
+      for (const keep of [854, 852, 400, 1]) {
+        const before = (await collect(predictions.scan({}))).flat().length;
+        expect(await predictions.keepNewest(keep)).toBe(before - keep);
+        const left = (await collect(predictions.scan({}))).flat().map((p) => p.requestId);
+        expect(left).toEqual(oldestFirst.slice(oldestFirst.length - keep));
+      }
+    });
+
+    it('keeps the newest rows by count when segments span long, so later segments hold older rows', async () => {
+      const predictions = store();
+      // Segment i holds a row at i s and one at 1000 + i s: the 300 oldest rows are the first of each
+      // segment, though the first read batch of segments holds more than 300 rows.
+      for (let i = 0; i < 300; i += 1) {
+        await predictions.insert([record(`early-${i}`, i), record(`late-${i}`, 1000 + i)]);
+      }
+      expect(await predictions.keepNewest(300)).toBe(300);
+      const left = (await collect(predictions.scan({}))).flat().map((p) => p.requestId);
+      expect(left).toEqual(Array.from({ length: 300 }, (_, i) => `late-${i}`));
+    });
+
     it('runs retention over predictions and feedback in one pass', async () => {
       const predictions = store();
       const feedback = new FeedbackStore(fixture.database, () => new Date(t(0)));

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { FerryError } from '../../core/index.js';
 import { unsyncedTransaction, type FerryDatabase, type Tables } from '../../store/index.js';
 import type { JoinedPrediction, LoggedGroup, PredictionRecord } from './prediction-record.js';
-import { encodeColumns, encodeSegment, type EncodedSegment } from './segment-codec.js';
+import { decodeSummary, encodeColumns, encodeSegment, type EncodedSegment } from './segment-codec.js';
 import { keyOf, keysOf } from './segment-keys.js';
 import {
   LoadedSegment,
@@ -246,36 +246,94 @@ export class PredictionStore {
       .executeTakeFirstOrThrow();
     const excess = Number(rows ?? 0) - maxRows;
     if (excess <= 0) return 0;
-    // The oldest `excess` rows, by segment.
-    const doomed = new Map<number, Set<number>>();
-    let taken = 0;
-    for await (const ref of this.summaries({})) {
-      let set = doomed.get(ref.segment.id);
-      if (set === undefined) doomed.set(ref.segment.id, (set = new Set()));
-      set.add(ref.row);
-      taken += 1;
-      if (taken >= excess) break;
-    }
     const whole: number[] = [];
     let deleted = 0;
-    for (const [id, doomedRows] of doomed) {
-      const segment = await this.db
-        .selectFrom('prediction_segments')
-        .select('rows')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (segment === undefined) continue;
-      if (doomedRows.size >= Number(segment.rows)) {
-        whole.push(id);
-        deleted += Number(segment.rows);
-      } else {
-        deleted += await this.trimSegment(id, (_ms, row) => doomedRows.has(row));
+    for (const segment of await this.oldestRows(excess)) {
+      if (segment.doomed === segment.rows) {
+        whole.push(segment.id);
+        deleted += segment.rows;
+      } else if (segment.doomed > 0) {
+        const { before, ties } = segment;
+        deleted += await this.trimSegment(segment.id, (ms, row) => ms < before || ties.has(row));
       }
     }
     for (let start = 0; start < whole.length; start += DELETE_CHUNK_SEGMENTS) {
       await this.deleteSegments(whole.slice(start, start + DELETE_CHUNK_SEGMENTS));
     }
     return deleted;
+  }
+
+  /**
+   * Which rows are the `count` oldest, by time, then segment, then row (the order of
+   * {@link rowsInOrder}), per segment: every row before `before`, and the `ties` at that time.
+   * Reads summaries only, segments by start: until they hold `count` rows, then those that start
+   * no later than the `count`-th oldest time read (they may hold older rows still), and finds that
+   * time in one sort of the times read, not a row object per row.
+   */
+  private async oldestRows(
+    count: number,
+  ): Promise<{ id: number; rows: number; doomed: number; before: number; ties: Set<number> }[]> {
+    const segments: { id: number; rows: number; times: Float64Array }[] = [];
+    let held = 0;
+    let position: { key: string; id: number } | undefined;
+    const readBatch = async (upTo?: string): Promise<number> => {
+      let query = this.db
+        .selectFrom('prediction_segments')
+        .select(['id', 'first_at', 'rows', 'summary'])
+        .orderBy('first_at')
+        .orderBy('id')
+        .limit(256);
+      if (upTo !== undefined) query = query.where('first_at', '<=', upTo);
+      const after = position;
+      if (after !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('first_at', '>', after.key),
+            eb.and([eb('first_at', '=', after.key), eb('id', '>', after.id)]),
+          ]),
+        );
+      }
+      const batch = await query.execute();
+      for (const row of batch) {
+        const rows = Number(row.rows);
+        segments.push({ id: Number(row.id), rows, times: decodeSummary(row.summary, rows).times });
+        held += rows;
+        position = { key: row.first_at, id: Number(row.id) };
+      }
+      return batch.length;
+    };
+    const countedTime = () => {
+      const times = new Float64Array(held);
+      let offset = 0;
+      for (const segment of segments) {
+        times.set(segment.times, offset);
+        offset += segment.rows;
+      }
+      return times.sort()[Math.min(count, held) - 1] ?? -Infinity;
+    };
+    while (held < count && (await readBatch()) > 0);
+    if (held === 0) return [];
+    let cutoff = countedTime();
+    while ((await readBatch(new Date(cutoff).toISOString())) > 0) cutoff = countedTime();
+    // Rows before the cutoff all go; of the rows at it, the first by segment and row make up the rest.
+    let before = 0;
+    for (const segment of segments) for (const ms of segment.times) if (ms < cutoff) before += 1;
+    let tiesLeft = count - before;
+    return segments
+      .sort((a, b) => a.id - b.id)
+      .map(({ id, rows, times }) => {
+        const ties = new Set<number>();
+        let doomed = 0;
+        times.forEach((ms, row) => {
+          if (ms < cutoff) doomed += 1;
+          else if (ms === cutoff && tiesLeft > 0) {
+            ties.add(row);
+            doomed += 1;
+            tiesLeft -= 1;
+          }
+        });
+        return { id, rows, doomed, before: cutoff, ties };
+      });
   }
 
   private async deleteSegments(ids: readonly number[]): Promise<void> {
