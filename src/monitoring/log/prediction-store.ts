@@ -134,7 +134,6 @@ export class PredictionStore {
     const refs: RowRef[] = [];
     for await (const ref of rowsInOrder(this.db, window, {
       direction: 'desc',
-      withBody: true,
       withFeedback: true,
       where,
     })) {
@@ -157,7 +156,6 @@ export class PredictionStore {
     let page: JoinedPrediction[] = [];
     for await (const ref of rowsInOrder(this.db, window, {
       direction: 'asc',
-      withBody: true,
       withFeedback: true,
     })) {
       page.push(joinedOf(ref));
@@ -167,11 +165,6 @@ export class PredictionStore {
       }
     }
     if (page.length > 0) yield page;
-  }
-
-  /** Every row of a window in time order, summaries only (times, latencies, marks). */
-  summaries(window: PredictionWindow): AsyncGenerator<RowRef> {
-    return rowsInOrder(this.db, window, { direction: 'asc', withBody: false });
   }
 
   /** The summaries of the segments with rows in a window, unordered: for counts (see windowSummaries). */

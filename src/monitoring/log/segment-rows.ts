@@ -58,8 +58,6 @@ export type Direction = 'asc' | 'desc';
 /** How {@link rowsInOrder} reads. */
 export interface RowOrderOptions {
   readonly direction: Direction;
-  /** Read each segment's request ids and body (to make records), not only its summary. */
-  readonly withBody: boolean;
   /** Read feedback of the segments' requests (implied by `withFeedbackOnly`). */
   readonly withFeedback?: boolean;
   /** Keep only rows this accepts (for example: before a listing's cursor). */
@@ -96,8 +94,7 @@ export async function* rowsInOrder(
   for (;;) {
     let query = db
       .selectFrom('prediction_segments')
-      .select(['id', 'model', 'version', 'first_at', 'last_at', 'rows', 'summary'])
-      .$if(options.withBody || window.withFeedbackOnly === true, (q) => q.select(['request_ids', 'body']));
+      .select(['id', 'model', 'version', 'first_at', 'last_at', 'rows', 'summary', 'request_ids', 'body']);
     if (window.model !== undefined) query = query.where('model', '=', window.model);
     if (window.version !== undefined) query = query.where('version', '=', window.version);
     if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
