@@ -7,6 +7,7 @@ import { keyOf, keysOf } from './segment-keys.js';
 import {
   LoadedSegment,
   rowsInOrder,
+  segmentsAfter,
   windowSummaries,
   type PredictionWindow,
   type RowRef,
@@ -277,15 +278,7 @@ export class PredictionStore {
         .orderBy('id')
         .limit(256);
       if (upTo !== undefined) query = query.where('first_at', '<=', upTo);
-      const after = position;
-      if (after !== undefined) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('first_at', '>', after.key),
-            eb.and([eb('first_at', '=', after.key), eb('id', '>', after.id)]),
-          ]),
-        );
-      }
+      if (position !== undefined) query = query.where(segmentsAfter('first_at', 'asc', position));
       const batch = await query.execute();
       for (const row of batch) {
         const rows = Number(row.rows);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { PredictionSegmentsTable, Tables } from '../../store/index.js';
 import type { FeedbackRecord } from './prediction-record.js';
 import { rowToFeedback } from './prediction-rows.js';
@@ -110,15 +110,7 @@ export async function* rowsInOrder(
       );
     }
     const keyColumn = asc ? 'first_at' : 'last_at';
-    const after = position;
-    if (after !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb(keyColumn, asc ? '>' : '<', after.key),
-          eb.and([eb(keyColumn, '=', after.key), eb('id', asc ? '>' : '<', after.id)]),
-        ]),
-      );
-    }
+    if (position !== undefined) query = query.where(segmentsAfter(keyColumn, options.direction, position));
     const segments = await query
       .orderBy(keyColumn, asc ? 'asc' : 'desc')
       .orderBy('id', asc ? 'asc' : 'desc')
@@ -192,15 +184,7 @@ export async function* windowSummaries(
     if (window.version !== undefined) query = query.where('version', '=', window.version);
     if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
     if (window.to !== undefined) query = query.where('first_at', '<', window.to);
-    const after = position;
-    if (after !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('first_at', '>', after.key),
-          eb.and([eb('first_at', '=', after.key), eb('id', '>', after.id)]),
-        ]),
-      );
-    }
+    if (position !== undefined) query = query.where(segmentsAfter('first_at', 'asc', position));
     const segments = await query.orderBy('first_at').orderBy('id').limit(batch).execute();
     for (const row of segments) {
       const summary = decodeSummary(row.summary, Number(row.rows));
@@ -216,6 +200,20 @@ export async function* windowSummaries(
     if (segments.length < batch || last === undefined) return;
     position = { key: last.first_at, id: Number(last.id) };
   }
+}
+
+/** Where segments read in `(key, id)` order go on after `position`: the keyset of a batched read. */
+export function segmentsAfter(
+  key: 'first_at' | 'last_at',
+  direction: Direction,
+  position: { readonly key: string; readonly id: number },
+) {
+  const beyond = direction === 'asc' ? '>' : '<';
+  return (eb: ExpressionBuilder<Tables, 'prediction_segments'>) =>
+    eb.or([
+      eb(key, beyond, position.key),
+      eb.and([eb(key, '=', position.key), eb('id', beyond, position.id)]),
+    ]);
 }
 
 /** Feedback by segment, then by request id. */
