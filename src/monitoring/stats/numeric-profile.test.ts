@@ -117,6 +117,15 @@ describe('NumericProfile', () => {
     );
   });
 
+  it('merges to the same variance bit for bit in either order (a case fast-check found)', () => {
+    const values = [null, 0, 0.0004234073276165873, 0, 0, 0, 0, 0, 926996.4855869594];
+    const [a, b] = threeParts(values, 1129501746, 1547053729).map(profileOf) as [
+      NumericProfile,
+      NumericProfile,
+    ];
+    expect(a.merge(b).toJSON()).toEqual(b.merge(a).toJSON());
+  });
+
   it('keeps quantiles of a merged profile within the accuracy of the whole stream', () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 200 }), fc.nat(), (values, i) => {

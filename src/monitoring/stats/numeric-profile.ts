@@ -290,7 +290,8 @@ export class NumericProfile {
     if (n > 0) {
       const delta = other.average - this.average;
       merged.average = (na * this.average + nb * other.average) / n;
-      merged.m2 = this.m2 + other.m2 + (delta * delta * na * nb) / n;
+      // na·nb/n first: the same number whichever side is `this`, so merging commutes exactly.
+      merged.m2 = this.m2 + other.m2 + delta * delta * ((na * nb) / n);
     }
     this.histogramCounts.forEach((count, i) => {
       merged.histogramCounts[i] = count + (other.histogramCounts[i] ?? 0);
