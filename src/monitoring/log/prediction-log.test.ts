@@ -26,6 +26,24 @@ const event = (overrides: Partial<PredictionEvent> = {}): PredictionEvent => ({
   ...overrides,
 });
 
+/** What the log stores for {@link event} with this request id and age (and any other fields). */
+const storedRecord = (
+  requestId: string,
+  age: number,
+  extra: Partial<PredictionRecord> = {},
+): PredictionRecord => ({
+  requestId,
+  at: '2026-01-01T00:00:00.000Z',
+  model: 'fraud',
+  version: 1,
+  features: { age, email: 7 },
+  outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
+  latencyMs: 2,
+  status: 'ok',
+  caller: 'ann',
+  ...extra,
+});
+
 /** Wait until callbacks scheduled with setImmediate so far have run. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -213,18 +231,7 @@ describe('PredictionLog records', () => {
     await log.flush();
     expect(writer.inserts).toBe(1);
     expect(writer.records).toEqual([
-      {
-        requestId: 'batch#0',
-        at: '2026-01-01T00:00:00.000Z',
-        model: 'fraud',
-        version: 1,
-        features: { age: 40, email: 7 },
-        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
-        latencyMs: 2,
-        status: 'ok',
-        caller: 'ann',
-        flags: ['age: out of range'],
-      },
+      storedRecord('batch#0', 40, { flags: ['age: out of range'] }),
       expect.objectContaining({ requestId: 'batch#1', features: { age: 50, email: 8 } }),
       expect.objectContaining({
         requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -272,19 +279,7 @@ describe('PredictionLog records', () => {
     await log.flush();
     log.record(event({ requestId: 'c', inputs: x(41) }));
     await log.flush();
-    expect(writer.records.slice(2)).toEqual([
-      {
-        requestId: 'c',
-        at: '2026-01-01T00:00:00.000Z',
-        model: 'fraud',
-        version: 1,
-        features: { age: 41, email: 7 },
-        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
-        latencyMs: 2,
-        status: 'ok',
-        caller: 'ann',
-      },
-    ]);
+    expect(writer.records.slice(2)).toEqual([storedRecord('c', 41)]);
   });
 
   it('keeps nothing of a busy flush in the next, though its stages are reused', async () => {
@@ -309,19 +304,7 @@ describe('PredictionLog records', () => {
     await log.flush();
     const second = writer.records.slice(2500);
     expect(second).toHaveLength(2100);
-    second.forEach((record, k) =>
-      expect(record).toEqual({
-        requestId: `second-${k}`,
-        at: '2026-01-01T00:00:00.000Z',
-        model: 'fraud',
-        version: 1,
-        features: { age: -1 - k, email: 7 },
-        outputs: { 'probabilities[ok]': 0.75, 'probabilities[fraud]': 0.25 },
-        latencyMs: 2,
-        status: 'ok',
-        caller: 'ann',
-      }),
-    );
+    second.forEach((record, k) => expect(record).toEqual(storedRecord(`second-${k}`, -1 - k)));
   });
 
   it('redacts before writing and hands subscribers what was stored, without dropped or hashed features', async () => {

@@ -95,10 +95,7 @@ export async function* rowsInOrder(
     let query = db
       .selectFrom('prediction_segments')
       .select(['id', 'model', 'version', 'first_at', 'last_at', 'rows', 'summary', 'request_ids', 'body']);
-    if (window.model !== undefined) query = query.where('model', '=', window.model);
-    if (window.version !== undefined) query = query.where('version', '=', window.version);
-    if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
-    if (window.to !== undefined) query = query.where('first_at', '<', window.to);
+    query = query.where(segmentsOverlapping(window));
     if (window.withFeedbackOnly === true) {
       query = query.where((eb) =>
         eb.exists(
@@ -180,10 +177,7 @@ export async function* windowSummaries(
     let query = db
       .selectFrom('prediction_segments')
       .select(['id', 'version', 'first_at', 'last_at', 'rows', 'summary']);
-    if (window.model !== undefined) query = query.where('model', '=', window.model);
-    if (window.version !== undefined) query = query.where('version', '=', window.version);
-    if (window.from !== undefined) query = query.where('last_at', '>=', window.from);
-    if (window.to !== undefined) query = query.where('first_at', '<', window.to);
+    query = query.where(segmentsOverlapping(window));
     if (position !== undefined) query = query.where(segmentsAfter('first_at', 'asc', position));
     const segments = await query.orderBy('first_at').orderBy('id').limit(batch).execute();
     for (const row of segments) {
@@ -200,6 +194,17 @@ export async function* windowSummaries(
     if (segments.length < batch || last === undefined) return;
     position = { key: last.first_at, id: Number(last.id) };
   }
+}
+
+/** Segments of the window's model and version whose time span meets the window. */
+function segmentsOverlapping(window: PredictionWindow) {
+  return (eb: ExpressionBuilder<Tables, 'prediction_segments'>) =>
+    eb.and([
+      ...(window.model === undefined ? [] : [eb('model', '=', window.model)]),
+      ...(window.version === undefined ? [] : [eb('version', '=', window.version)]),
+      ...(window.from === undefined ? [] : [eb('last_at', '>=', window.from)]),
+      ...(window.to === undefined ? [] : [eb('first_at', '<', window.to)]),
+    ]);
 }
 
 /** Where segments read in `(key, id)` order go on after `position`: the keyset of a batched read. */
