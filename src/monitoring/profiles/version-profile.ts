@@ -122,7 +122,7 @@ export class VersionProfile {
       const profile = entry.profile;
       const f32 = column?.f32;
       if (f32 !== undefined && column?.absent === undefined) {
-        for (const row of rows) profile.addFloat32(f32[row]!, shortFloat32);
+        profile.addFloat32Rows(f32, rows, shortFloat32);
         continue;
       }
       for (const row of rows) {

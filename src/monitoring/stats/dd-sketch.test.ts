@@ -199,3 +199,53 @@ describe('DDSketch.addFloat32', () => {
     );
   });
 });
+
+describe('DDSketch.addFloat32Rows', () => {
+  it('makes the sketch addFloat32 makes of the finite values at those rows, runs and ties included', () => {
+    const element = fc.oneof(
+      fc.integer({ min: -40, max: 40 }).map((i) => i / 10),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+      fc.constantFrom(NaN, Infinity, -Infinity),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(element, { minLength: 1, maxLength: 200 }),
+        fc.array(fc.nat(), { maxLength: 300 }),
+        fc.nat(),
+        fc.integer({ min: -40, max: 40 }).map((i) => i / 10),
+        (elements, picks, cut, offset) => {
+          const values = Float32Array.from(elements);
+          const rows = picks.map((pick) => pick % values.length);
+          const split = cut % (rows.length + 1);
+          const byValue = new DDSketch(0.01, offset);
+          const byRows = new DDSketch(0.01, offset);
+          for (const row of rows)
+            if (Number.isFinite(values[row]!)) byValue.addFloat32(values[row]!, shortest);
+          // In two batches: what one batch leaves (the last value binned, the extremes) carries over.
+          byRows.addFloat32Rows(values, rows.slice(0, split), shortest);
+          byRows.addFloat32Rows(values, Int32Array.from(rows.slice(split)), shortest);
+          expect(byRows.toJSON()).toEqual(byValue.toJSON());
+        },
+      ),
+    );
+  });
+
+  it('bins float32 values next to bin boundaries as their stored decimals', () => {
+    // Float32 values on either side of the boundaries γ^k: their decimals may fall in the next bin.
+    const gamma = 1.01 / 0.99;
+    const boundaries = Array.from({ length: 1200 }, (_, i) => gamma ** (i - 600));
+    const floats = boundaries.flatMap((b) => [
+      Math.fround(b),
+      Math.fround(b * (1 + 2 ** -24)),
+      Math.fround(b * (1 - 2 ** -24)),
+    ]);
+    // Extremes first, so the boundary values are not new minima or maxima (which convert anyway).
+    const values = Float32Array.from([-1e30, 1e30, ...floats, ...floats.map((x) => -x)]);
+    const rows = Array.from(values, (_, row) => row);
+    const byDecimal = new DDSketch(0.01);
+    const byRows = new DDSketch(0.01);
+    for (const raw of values) byDecimal.add(shortest(raw));
+    byRows.addFloat32Rows(values, rows, shortest);
+    expect(byRows.toJSON()).toEqual(byDecimal.toJSON());
+  });
+});

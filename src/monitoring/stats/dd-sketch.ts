@@ -172,6 +172,50 @@ export class DDSketch {
     if (value === this.high) this.highRaw = raw;
   }
 
+  /**
+   * `addFloat32(values[row], stored)` for each of `rows`, skipping values that are not finite (a
+   * profile counts those as missing). The same sketch, with the common case (a value strictly
+   * between min and max, away from bin boundaries and the offset) in one loop: a live profile adds
+   * a column of a flushed segment at a time.
+   */
+  addFloat32Rows(values: Float32Array, rows: ArrayLike<number>, stored: (raw: number) => number): void {
+    const offset = this.offset;
+    // t·(1/ln γ) is within a few ulps of t/ln γ; a value that close to a boundary takes addFloat32.
+    const perLn = 1 / this.lnGamma;
+    const { positive, negative } = this;
+    let added = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const raw = values[rows[i]!]!;
+      if (raw === this.lastRaw) {
+        // A run of one value (as addFloat32 counts it).
+        (this.lastPositive ? positive : negative).add(this.lastKey, 1);
+        added += 1;
+        continue;
+      }
+      if (!Number.isFinite(raw)) continue;
+      const centred = raw - offset;
+      const magnitude = Math.abs(centred);
+      const slack = Math.abs(raw) * 2 ** -23;
+      if (magnitude > 4 * slack && raw > this.low && raw < this.high) {
+        const t = Math.log(magnitude) * perLn;
+        const near = (slack * perLn) / magnitude;
+        const fraction = t - Math.floor(t);
+        if (fraction > near && 1 - fraction > near) {
+          const key = Math.ceil(t);
+          if (centred > 0) positive.add(key, 1);
+          else negative.add(key, 1);
+          added += 1;
+          this.lastRaw = raw;
+          this.lastKey = key;
+          this.lastPositive = centred > 0;
+          continue;
+        }
+      }
+      this.addFloat32(raw, stored);
+    }
+    this.total += added;
+  }
+
   /** Count `count` values at `centred` (a value minus the offset) in its bin. */
   private bin(centred: number, count: number): void {
     if (centred > 0) this.positive.add(this.keyOf(centred), count);

@@ -260,3 +260,43 @@ describe('NumericProfile.addFloat32', () => {
     expect(byFloat.quantile(0.5)!).toBeCloseTo(byDecimal.quantile(0.5)!, 1);
   });
 });
+
+describe('NumericProfile.addFloat32Rows', () => {
+  it('gives what addFloat32 gives value by value: the same counts, bins, sketch and distinct values; mean and variance within rounding', () => {
+    const element = fc.oneof(
+      { arbitrary: fc.integer({ min: -50, max: 50 }).map((i) => i / 10), weight: 3 },
+      { arbitrary: fc.double({ min: -9, max: 9, noNaN: true }), weight: 3 },
+      { arbitrary: fc.constantFrom(NaN, Infinity, -Infinity), weight: 1 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(element, { minLength: 1, maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 400 }),
+        fc.nat(),
+        fc.boolean(),
+        (elements, picks, cut, fewValues) => {
+          // Few distinct values keep the exact distinct counts; many go past the limit.
+          const values = Float32Array.from(fewValues ? elements.slice(0, 4) : elements);
+          const rows = picks.map((pick) => pick % values.length);
+          const split = cut % (rows.length + 1);
+          // A reference whose histogram edges are some of these very values.
+          const reference = NumericProfile.fromValues(
+            elements.filter(Number.isFinite).map((x) => shortest(x)),
+          );
+          const byValue = reference.emptyLike();
+          const byRows = reference.emptyLike();
+          for (const row of rows) byValue.addFloat32(values[row]!, shortest);
+          byRows.addFloat32Rows(values, rows.slice(0, split), shortest);
+          byRows.addFloat32Rows(values, rows.slice(split), shortest);
+          const { mean, m2, ...exact } = byRows.toJSON();
+          const { mean: expectedMean, m2: expectedM2, ...expected } = byValue.toJSON();
+          expect(exact).toEqual(expected);
+          expect(Math.abs(mean - expectedMean)).toBeLessThanOrEqual(
+            1e-12 * Math.max(1, Math.abs(expectedMean)),
+          );
+          expect(Math.abs(m2 - expectedM2)).toBeLessThanOrEqual(1e-9 * Math.max(1, expectedM2));
+        },
+      ),
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FerryError } from '../../core/index.js';
 import { DDSketch, DDSketchJsonSchema, DEFAULT_RELATIVE_ACCURACY } from './dd-sketch.js';
-import { binIndex, DEFAULT_HISTOGRAM_BINS, quantileEdges } from './histogram.js';
+import { binIndex, binIndexLinear, DEFAULT_HISTOGRAM_BINS, quantileEdges } from './histogram.js';
 
 /**
  * Distinct values a numeric profile counts exactly before it stops: 5. At most 5 distinct values,
@@ -16,6 +16,9 @@ export const DISCRETE_VALUE_LIMIT = 5;
  * like NaN and ±Infinity.
  */
 export const MAX_PROFILED_MAGNITUDE = 1e100;
+
+/** Up to this many histogram edges, addFloat32Rows finds a value's bin by a linear count. */
+const LINEAR_SEARCH_EDGES = 16;
 
 /** Schema of {@link NumericProfileJson}; `NumericProfile.fromJSON` checks stored JSON with it. */
 export const NumericProfileJsonSchema = Type.Object(
@@ -241,6 +244,63 @@ export class NumericProfile {
     }
   }
 
+  /**
+   * `addFloat32(values[row], stored)` for each of `rows` (a live profile adds a flushed segment's
+   * column at a time): the same counts, missing, extremes, histogram, sketch and distinct values,
+   * and the mean and variance within float rounding, since the rows' moments are computed
+   * together and merged in (Chan et al.'s formulas, as {@link merge}) instead of one by one.
+   */
+  addFloat32Rows(values: Float32Array, rows: ArrayLike<number>, stored: (raw: number) => number): void {
+    const edges = this.histogramEdges;
+    const counts = this.histogramCounts;
+    const binOf = edges.length <= LINEAR_SEARCH_EDGES ? binIndexLinear : binIndex;
+    let added = 0;
+    let sum = 0;
+    let previous = NaN;
+    let previousBin = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const raw = values[rows[i]!]!;
+      // Float32 values are never beyond MAX_PROFILED_MAGNITUDE: only NaN and ±Infinity are missing.
+      if (!Number.isFinite(raw)) {
+        this.missing += 1;
+        continue;
+      }
+      added += 1;
+      sum += raw;
+      if (raw !== previous) {
+        previous = raw;
+        previousBin = binOf(edges, raw);
+        const near = Math.abs(raw) * 2 ** -20;
+        const below = previousBin > 0 && raw - edges[previousBin - 1]! <= near;
+        if (below || (previousBin < edges.length && edges[previousBin]! - raw <= near)) {
+          previousBin = binIndex(edges, stored(raw));
+        }
+      }
+      counts[previousBin]! += 1;
+      if (this.distinct !== null) {
+        if (raw === this.runValue) this.runCount += 1;
+        else {
+          this.storedOf = stored;
+          this.endRun();
+          this.runValue = raw;
+          this.runCount = 1;
+        }
+      }
+    }
+    if (added === 0) return;
+    const mean = sum / added;
+    let m2 = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const raw = values[rows[i]!]!;
+      if (Number.isFinite(raw)) m2 += (raw - mean) * (raw - mean);
+    }
+    const before = this.sketch.count;
+    this.sketch.addFloat32Rows(values, rows, stored);
+    const moments = combineMoments(before, this.average, this.m2, added, mean, m2);
+    this.average = moments.mean;
+    this.m2 = moments.m2;
+  }
+
   /** Count the current run of one float32 value in `distinctFloat32`. */
   private endRun(): void {
     const count = this.runCount;
@@ -288,10 +348,9 @@ export class NumericProfile {
     merged.sketch = sketch;
     merged.missing = this.missing + other.missing;
     if (n > 0) {
-      const delta = other.average - this.average;
-      merged.average = (na * this.average + nb * other.average) / n;
-      // na·nb/n first: the same number whichever side is `this`, so merging commutes exactly.
-      merged.m2 = this.m2 + other.m2 + delta * delta * ((na * nb) / n);
+      const moments = combineMoments(na, this.average, this.m2, nb, other.average, other.m2);
+      merged.average = moments.mean;
+      merged.m2 = moments.m2;
     }
     this.histogramCounts.forEach((count, i) => {
       merged.histogramCounts[i] = count + (other.histogramCounts[i] ?? 0);
@@ -396,6 +455,24 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * Mean and sum of squared deviations of two groups of na and nb values together (Chan et al.):
+ * mean = (nₐ·meanₐ + n_b·mean_b)/n, M2 = M2ₐ + M2_b + δ²·(nₐ·n_b/n). Symmetric to the bit in its
+ * two groups (nₐ·n_b/n is computed before scaling δ²), so merging commutes exactly.
+ */
+function combineMoments(
+  na: number,
+  meanA: number,
+  m2A: number,
+  nb: number,
+  meanB: number,
+  m2B: number,
+): { mean: number; m2: number } {
+  const n = na + nb;
+  const delta = meanB - meanA;
+  return { mean: (na * meanA + nb * meanB) / n, m2: m2A + m2B + delta * delta * ((na * nb) / n) };
 }
 
 function sameEdges(a: readonly number[], b: readonly number[]): boolean {
