@@ -1,4 +1,4 @@
-import type { VersionRecord, VersionRef } from '../registry/index.js';
+import type { Signature, VersionRecord, VersionRef } from '../registry/index.js';
 
 /** The part of the registry the hot path needs. */
 export interface VersionLookup {
@@ -15,6 +15,14 @@ const refKey = (ref: VersionRef): string =>
  */
 export class VersionResolver {
   private readonly cache = new Map<string, { record: VersionRecord; expires: number }>();
+  /**
+   * Each version's signature object as first read, by model and version. A version is immutable,
+   * so a re-read (every `ttlMs`) hands out the same object: the prediction log's stages and
+   * segment plans and the feature lists (`cachedFeaturesOf`) are kept per signature object, and a
+   * new one at each re-read sealed the log's stage early (a fresh one, arrays and all) and derived
+   * every feature column again.
+   */
+  private readonly signatures = new Map<string, { json: string; signature: Signature }>();
 
   constructor(
     private readonly lookup: VersionLookup,
@@ -26,9 +34,21 @@ export class VersionResolver {
     const key = `${model}\u0000${refKey(ref)}`;
     const hit = this.cache.get(key);
     if (hit !== undefined && hit.expires > this.now()) return hit.record;
-    const record = await this.lookup.getVersion(model, ref);
+    const record = this.withKnownSignature(await this.lookup.getVersion(model, ref));
     if (this.ttlMs > 0) this.cache.set(key, { record, expires: this.now() + this.ttlMs });
     return record;
+  }
+
+  private withKnownSignature(record: VersionRecord): VersionRecord {
+    const key = `${record.model}\u0000${record.version}`;
+    const known = this.signatures.get(key);
+    // Compared by content: a number deleted and pushed again may come with another signature.
+    const json = JSON.stringify(record.signature);
+    if (known === undefined || known.json !== json) {
+      this.signatures.set(key, { json, signature: record.signature });
+      return record;
+    }
+    return record.signature === known.signature ? record : { ...record, signature: known.signature };
   }
 
   /** The cached resolution, if fresh; never queries (for decisions taken before a request is read). */
