@@ -184,13 +184,18 @@ export class DDSketch {
     const perLn = 1 / this.lnGamma;
     const { positive, negative } = this;
     let added = 0;
+    // Values equal to the last one binned, counted in its bin when the run ends.
+    let repeats = 0;
     for (let i = 0; i < rows.length; i++) {
       const raw = values[rows[i]!]!;
       if (raw === this.lastRaw) {
-        // A run of one value (as addFloat32 counts it).
-        (this.lastPositive ? positive : negative).add(this.lastKey, 1);
-        added += 1;
+        repeats += 1;
         continue;
+      }
+      if (repeats > 0) {
+        (this.lastPositive ? positive : negative).add(this.lastKey, repeats);
+        added += repeats;
+        repeats = 0;
       }
       if (!Number.isFinite(raw)) continue;
       const centred = raw - offset;
@@ -213,7 +218,8 @@ export class DDSketch {
       }
       this.addFloat32(raw, stored);
     }
-    this.total += added;
+    if (repeats > 0) (this.lastPositive ? positive : negative).add(this.lastKey, repeats);
+    this.total += added + repeats;
   }
 
   /** Count `count` values at `centred` (a value minus the offset) in its bin. */

@@ -258,15 +258,19 @@ export class NumericProfile {
     let sum = 0;
     let previous = NaN;
     let previousBin = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const raw = values[rows[i]!]!;
+    // A run of one value (a discrete or sparse feature, a repeated request) is counted once.
+    for (let start = 0, end = 0; start < rows.length; start = end) {
+      const raw = values[rows[start]!]!;
+      end = start + 1;
+      while (end < rows.length && values[rows[end]!] === raw) end += 1;
+      const run = end - start;
       // Float32 values are never beyond MAX_PROFILED_MAGNITUDE: only NaN and ±Infinity are missing.
       if (!Number.isFinite(raw)) {
-        this.missing += 1;
+        this.missing += run;
         continue;
       }
-      added += 1;
-      sum += raw;
+      added += run;
+      sum += raw * run;
       if (raw !== previous) {
         previous = raw;
         previousBin = binOf(edges, raw);
@@ -276,14 +280,14 @@ export class NumericProfile {
           previousBin = binIndex(edges, stored(raw));
         }
       }
-      counts[previousBin]! += 1;
+      counts[previousBin]! += run;
       if (this.distinct !== null) {
-        if (raw === this.runValue) this.runCount += 1;
+        if (raw === this.runValue) this.runCount += run;
         else {
           this.storedOf = stored;
           this.endRun();
           this.runValue = raw;
-          this.runCount = 1;
+          this.runCount = run;
         }
       }
     }
