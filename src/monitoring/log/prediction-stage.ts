@@ -133,7 +133,11 @@ class TensorStage {
   /** Append a tensor's elements (of this stage's element type). */
   private addNumbers(data: NumericElements): void {
     const needed = this.used + data.length;
-    this.numbers = grown(this.numbers ?? new this.numericType!(Math.max(needed, 64)), needed);
+    const numbers = this.numbers;
+    // Checked here first: once the stage is reused, the array is almost always big enough.
+    if (numbers === undefined || numbers.length < needed) {
+      this.numbers = grown(numbers ?? new this.numericType!(Math.max(needed, 64)), needed);
+    }
     (this.numbers as Float64Array).set(data as Float64Array, this.used); // one native copy
     this.used = needed;
   }

@@ -141,15 +141,27 @@ export class ValidationRules {
       const { f32, absent } = column;
       const low = rule.kind === 'numeric' ? rule.low + slack(rule.low) : NaN;
       const high = rule.kind === 'numeric' ? rule.high - slack(rule.high) : NaN;
-      for (let row = 0; row < columns.rows; row += 1) {
+      const rows = columns.rows;
+      const check = (row: number) => {
+        const value = valueAt(column, row) ?? null;
+        const reason = violationOf(rule, value);
+        if (reason !== undefined) add(row, { feature: rule.name, reason, value });
+      };
+      if (f32 !== undefined && absent === undefined) {
+        // The common case, a float32 column with every row: one comparison pair per value.
+        for (let row = 0; row < rows; row += 1) {
+          const raw = f32[row]!;
+          if (!(raw > low && raw < high)) check(row);
+        }
+        continue;
+      }
+      for (let row = 0; row < rows; row += 1) {
         if (absent !== undefined && absent[row] === 1) continue;
         if (f32 !== undefined) {
           const raw = f32[row]!;
           if (raw > low && raw < high) continue;
         }
-        const value = valueAt(column, row) ?? null;
-        const reason = violationOf(rule, value);
-        if (reason !== undefined) add(row, { feature: rule.name, reason, value });
+        check(row);
       }
     }
     return violations;
