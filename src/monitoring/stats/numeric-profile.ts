@@ -223,24 +223,36 @@ export class NumericProfile {
     const delta = raw - this.average;
     this.average += delta / n;
     this.m2 += delta * (raw - this.average);
-    const edges = this.histogramEdges;
-    let bin = binIndex(edges, raw);
-    const below = edges[bin - 1];
-    const above = edges[bin];
-    const near = Math.abs(raw) * 2 ** -20;
-    if ((below !== undefined && raw - below <= near) || (above !== undefined && above - raw <= near)) {
-      bin = binIndex(edges, stored(raw));
-    }
+    const bin = this.binOfFloat32(raw, stored);
     this.histogramCounts[bin] = (this.histogramCounts[bin] ?? 0) + 1;
-    if (this.distinct !== null) {
-      this.storedOf = stored;
-      // A run of one value (a discrete feature's common case) is counted once it ends.
-      if (raw === this.runValue) this.runCount += 1;
-      else {
-        this.endRun();
-        this.runValue = raw;
-        this.runCount = 1;
-      }
+    this.countDistinct(raw, 1, stored);
+  }
+
+  /**
+   * The histogram bin of the float32 `raw` as of its stored decimal (found by a linear count when
+   * `linear`); the decimal is computed only next to an edge, where the two could fall on different
+   * sides.
+   */
+  private binOfFloat32(raw: number, stored: (raw: number) => number, linear = false): number {
+    const edges = this.histogramEdges;
+    // Two direct calls rather than a function passed in: V8 inlines both.
+    const bin = linear ? binIndexLinear(edges, raw) : binIndex(edges, raw);
+    const near = Math.abs(raw) * 2 ** -20;
+    const below = bin > 0 && raw - edges[bin - 1]! <= near;
+    if (below || (bin < edges.length && edges[bin]! - raw <= near)) return binIndex(edges, stored(raw));
+    return bin;
+  }
+
+  /** Count `count` more of the float32 `raw` while distinct values are kept, by runs of one value. */
+  private countDistinct(raw: number, count: number, stored: (raw: number) => number): void {
+    if (this.distinct === null) return;
+    this.storedOf = stored;
+    // A run of one value (a discrete feature's common case) is counted once it ends.
+    if (raw === this.runValue) this.runCount += count;
+    else {
+      this.endRun();
+      this.runValue = raw;
+      this.runCount = count;
     }
   }
 
@@ -251,9 +263,8 @@ export class NumericProfile {
    * together and merged in (Chan et al.'s formulas, as {@link merge}) instead of one by one.
    */
   addFloat32Rows(values: Float32Array, rows: ArrayLike<number>, stored: (raw: number) => number): void {
-    const edges = this.histogramEdges;
     const counts = this.histogramCounts;
-    const binOf = edges.length <= LINEAR_SEARCH_EDGES ? binIndexLinear : binIndex;
+    const linear = this.histogramEdges.length <= LINEAR_SEARCH_EDGES;
     let added = 0;
     let sum = 0;
     let previous = NaN;
@@ -273,23 +284,10 @@ export class NumericProfile {
       sum += raw * run;
       if (raw !== previous) {
         previous = raw;
-        previousBin = binOf(edges, raw);
-        const near = Math.abs(raw) * 2 ** -20;
-        const below = previousBin > 0 && raw - edges[previousBin - 1]! <= near;
-        if (below || (previousBin < edges.length && edges[previousBin]! - raw <= near)) {
-          previousBin = binIndex(edges, stored(raw));
-        }
+        previousBin = this.binOfFloat32(raw, stored, linear);
       }
       counts[previousBin]! += run;
-      if (this.distinct !== null) {
-        if (raw === this.runValue) this.runCount += run;
-        else {
-          this.storedOf = stored;
-          this.endRun();
-          this.runValue = raw;
-          this.runCount = run;
-        }
-      }
+      this.countDistinct(raw, run, stored);
     }
     if (added === 0) return;
     const mean = sum / added;
