@@ -130,8 +130,17 @@ function readerFor(tensor: RuntimeTensor, kind: FeatureSpec['kind']): Reader {
 
 /** Rows of a tensor as a feature's column sees them. */
 function rowsOf(tensor: RuntimeTensor, column: number | null): number {
-  if (column === null) return tensor.shape[0] ?? 1;
-  return tensor.shape.length >= 2 ? (tensor.shape[0] ?? 0) : 1;
+  return rowsOfShape(tensor.shape.length, tensor.shape[0], column);
+}
+
+/**
+ * Rows of a tensor of rank `rank` and first dimension `first` as a feature's column sees them: a
+ * whole-tensor feature (`column` null) has the first dimension, a column of a matrix too, a
+ * column of a vector one row.
+ */
+export function rowsOfShape(rank: number, first: number | undefined, column: number | null): number {
+  if (column === null) return first ?? 1;
+  return rank >= 2 ? (first ?? 0) : 1;
 }
 
 interface Column {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Signature } from '../../registry/index.js';
 import type { RuntimeTensor } from '../../runtime/index.js';
 import type { PredictionEvent } from '../../serving/index.js';
-import type { NamedTensors } from '../features/extract-rows.js';
+import { rowCountOf, type NamedTensors } from '../features/extract-rows.js';
+import type { FeatureSpec } from '../features/feature-spec.js';
 import { PredictionStage } from './prediction-stage.js';
 
 const signature: Signature = {
@@ -76,6 +77,16 @@ const tensors = fc.option(
   { nil: undefined },
 );
 
+/** Features over every tensor the generators make, as columns and as whole tensors, on both sides. */
+const FEATURES: readonly FeatureSpec[] = [
+  { name: 'x0', kind: 'numeric', source: 'input', tensor: 'x', column: 0 },
+  { name: 'x', kind: 'numeric', source: 'input', tensor: 'x', column: null },
+  { name: 'count', kind: 'numeric', source: 'input', tensor: 'count', column: null },
+  { name: 'city', kind: 'categorical', source: 'input', tensor: 'city', column: 0 },
+  { name: 'out-x1', kind: 'numeric', source: 'output', tensor: 'x', column: 1 },
+  { name: 'out-city', kind: 'categorical', source: 'output', tensor: 'city', column: null },
+];
+
 describe('PredictionStage', () => {
   it('gives back every request as it was handed over, whatever tensors each had', () => {
     fc.assert(
@@ -91,7 +102,8 @@ describe('PredictionStage', () => {
           }),
           { minLength: 1, maxLength: 150 },
         ),
-        (requests) => {
+        fc.array(fc.shuffledSubarray([...FEATURES]), { minLength: 1, maxLength: 4 }),
+        (requests, featureOrders) => {
           const stage = new PredictionStage('m', 1, signature);
           requests.forEach((request, index) =>
             stage.add(
@@ -118,6 +130,14 @@ describe('PredictionStage', () => {
             expect(stage.latencies[index]).toBe(request.latency);
             expect(stage.times[index]).toBe(index);
             expect(stage.requestId(index)).toBe(request.id);
+            // Rows counted from the staged shapes, as rowCountOf counts them on the tensors.
+            for (const features of featureOrders) {
+              const expected =
+                request.inputs === undefined && request.outputs === undefined
+                  ? 0
+                  : rowCountOf(features, request.inputs, request.outputs);
+              expect(stage.rowCount(features, index)).toBe(expected);
+            }
           });
         },
       ),

@@ -2,7 +2,8 @@ import type { Datatype, TensorElements } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
 import type { RuntimeTensor } from '../../runtime/index.js';
 import type { PredictionEvent } from '../../serving/index.js';
-import type { NamedTensors } from '../features/extract-rows.js';
+import { rowsOfShape, type NamedTensors } from '../features/extract-rows.js';
+import type { FeatureSpec } from '../features/feature-spec.js';
 
 /** Tensor data held in a typed array (every datatype but BYTES). */
 type NumericElements = Exclude<TensorElements, string[]>;
@@ -103,6 +104,29 @@ class TensorStage {
     return { data: this.numbers.subarray(0, offset), width, rows: this.dim0.subarray(0, requests) };
   }
 
+  /**
+   * The elements of requests 0 … `requests` − 1 one after the other, when every one of them brought
+   * this tensor as a vector (rank 1): a 1-D feature's values for every request's rows at once
+   * (texts as strings). `lengths[request]` is each request's length.
+   */
+  vector(requests: number): { tensor: RuntimeTensor; lengths: Int32Array } | undefined {
+    if (this.kept !== undefined || requests === 0) return undefined;
+    let offset = 0;
+    for (let request = 0; request < requests; request += 1) {
+      if (this.start[request] !== offset || this.dim1[request] !== -1) return undefined;
+      offset += this.length[request]!;
+    }
+    if (offset === 0) return undefined;
+    const data =
+      this.numericType !== undefined
+        ? this.numbers!.subarray(0, offset)
+        : Array.from(this.codes!.subarray(0, offset), (code) => this.texts[code]!);
+    return {
+      tensor: { datatype: this.datatype, shape: [offset], data },
+      lengths: this.length.subarray(0, requests),
+    };
+  }
+
   /** Forget what request `request` put here (a request whose staging failed half way). */
   clear(request: number): void {
     if (request < this.start.length) this.start[request] = -1;
@@ -158,6 +182,15 @@ class TensorStage {
     }
     this.used = needed;
     return true;
+  }
+
+  /** Rank and first dimension of request `request`'s tensor; undefined when it had none here. */
+  shapeOf(request: number): { rank: number; first: number | undefined } | undefined {
+    const kept = this.kept?.get(request);
+    if (kept !== undefined) return { rank: kept.shape.length, first: kept.shape[0] };
+    const start = request < this.start.length ? this.start[request]! : -1;
+    if (start < 0) return undefined;
+    return { rank: this.dim1[request]! < 0 ? 1 : 2, first: this.dim0[request]! };
   }
 
   /** Request `request`'s tensor as it was handed over (a view of the staged elements). */
@@ -318,12 +351,39 @@ export class PredictionStage {
     this.flags.clear();
   }
 
+  /** A 1-D tensor of every request as one vector (see TensorStage.vector), if it is one. */
+  vector(
+    source: 'input' | 'output',
+    name: string,
+  ): { tensor: RuntimeTensor; lengths: Int32Array } | undefined {
+    return (source === 'input' ? this.inputs : this.outputs).get(name)?.vector(this.requests);
+  }
+
   /** A tensor of every request as one row-major block (see TensorStage.matrix), if it is one. */
   matrix(
     source: 'input' | 'output',
     name: string,
   ): { data: NumericElements; width: number; rows: Int32Array } | undefined {
     return (source === 'input' ? this.inputs : this.outputs).get(name)?.matrix(this.requests);
+  }
+
+  /**
+   * Request `request`'s rows as `rowCountOf(features, inputs, outputs)` counts them over its tensors
+   * (0 when it had none), read from the staged shapes without making views.
+   */
+  rowCount(features: readonly FeatureSpec[], request: number): number {
+    const present = this.present[request]!;
+    let outputRows = -1;
+    for (const feature of features) {
+      const output = feature.source === 'output';
+      if ((present & (output ? 2 : 1)) === 0) continue;
+      const shape = (output ? this.outputs : this.inputs).get(feature.tensor)?.shapeOf(request);
+      if (shape === undefined) continue;
+      const rows = rowsOfShape(shape.rank, shape.first, feature.column);
+      if (!output) return rows;
+      if (outputRows < 0) outputRows = rows;
+    }
+    return Math.max(0, outputRows);
   }
 
   /** A request's tensors, as views of what was staged (undefined where the request had none). */

@@ -139,6 +139,46 @@ describe('SegmentBuilder', () => {
     );
   });
 
+  it('reads 1-D tensors as extractRows does, for all requests at once or request by request', () => {
+    const { features } = featuresOf(signature);
+    const request = fc
+      .record({
+        rows: fc.integer({ min: 0, max: 3 }),
+        city: fc.boolean(),
+        label: fc.boolean(),
+        flags: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        counts: fc.array(fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }), { minLength: 3, maxLength: 3 }),
+        cities: fc.array(fc.constantFrom('Oslo', 'Lima', ''), { minLength: 3, maxLength: 3 }),
+      })
+      .map(({ rows, city, label, flags, counts, cities }) =>
+        event({
+          rows,
+          inputs: {
+            x: { datatype: 'FP32', shape: [rows, 3], data: new Float32Array(rows * 3).fill(0.5) },
+            flag: { datatype: 'BOOL', shape: [rows], data: Uint8Array.from(flags.slice(0, rows), Number) },
+            count: { datatype: 'INT64', shape: [rows], data: BigInt64Array.from(counts.slice(0, rows)) },
+            ...(city ? { city: { datatype: 'BYTES', shape: [rows], data: cities.slice(0, rows) } } : {}),
+          },
+          outputs: label
+            ? { label: { datatype: 'INT64', shape: [rows], data: BigInt64Array.from(counts.slice(0, rows)) } }
+            : undefined,
+        }),
+      );
+    const builder = new SegmentBuilder({ config: validateConfig({}), salt: 'salt' });
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 30 }), (events) => {
+        const expected = events.flatMap((e) => {
+          const rows = extractRows(features, e.inputs, e.outputs);
+          return rows.length === 0 ? [{ features: {}, outputs: {} }] : rows;
+        });
+        const [group] = builder.toGroups(stagesOf(events));
+        expect(group!.records.map(({ features: f, outputs }) => ({ features: f, outputs }))).toEqual(
+          expected,
+        );
+      }),
+    );
+  });
+
   it('hashes, masks and drops before anything is kept', () => {
     const config = validateConfig({
       monitoring: { redact: { drop: ['a'], hash: ['city'], mask: [{ pattern: '\\d', replacement: '#' }] } },

@@ -1,6 +1,6 @@
 import { newRequestId, type FerryConfig, type Logger } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
-import { elementReader, placeOf, rowCountOf, type FeatureValue } from '../features/extract-rows.js';
+import { elementReader, placeOf, type FeatureValue } from '../features/extract-rows.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
 import type { LoggedGroup } from './prediction-record.js';
@@ -160,15 +160,10 @@ export class SegmentBuilder {
 /** The rows of one stage (one version's requests) as columns. */
 function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   const requests = stage.requests;
-  const tensors: StagedTensors[] = new Array<StagedTensors>(requests);
   const counts = new Int32Array(requests);
   let total = 0;
   for (let request = 0; request < requests; request += 1) {
-    const staged = (tensors[request] = stage.tensorsOf(request));
-    counts[request] =
-      staged.inputs === undefined && staged.outputs === undefined
-        ? 0
-        : rowCountOf(plan.features, staged.inputs, staged.outputs);
+    counts[request] = stage.rowCount(plan.features, request);
     // A request with no readable row is still logged: one row without features.
     total += Math.max(1, counts[request]!);
   }
@@ -191,7 +186,9 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   const inputs = plan.inputs.map(fill);
   const outputs = plan.outputs.map(fill);
   const blocks = blocksOf([...inputs, ...outputs]);
-  const others = [...inputs, ...outputs].filter((column) => !blocks.handles.has(column));
+  const others = [...inputs, ...outputs].filter(
+    (column) => !blocks.handles.has(column) && !fillWholeVector(column, stage, counts, plan.redactor),
+  );
   const perRequest = blocks.list.filter((block) => !fillWholeBlock(block, stage, counts, total));
   let base = 0;
   for (let request = 0; request < requests; request += 1) {
@@ -212,7 +209,12 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
       if (code !== undefined) codes.set(at, code);
       if (requestFlags !== undefined) flags.set(at, requestFlags);
     }
-    const staged = tensors[request]!;
+    // Views of the request's tensors only for the columns not filled for all requests at once.
+    if (perRequest.length === 0 && others.length === 0) {
+      base += rows;
+      continue;
+    }
+    const staged = stage.tensorsOf(request);
     for (const block of perRequest) {
       if (!fillBlock(block, staged, base, count)) {
         for (const column of block.columns) fillRows(column, staged, base, count, plan.redactor);
@@ -303,6 +305,42 @@ function fillWholeBlock(block: Block, stage: PredictionStage, counts: Int32Array
         column[row] = data[index]!;
       }
     }
+  }
+  return true;
+}
+
+/**
+ * Fill a 1-D tensor's column (a whole-tensor feature) for every request at once, when the stage
+ * holds that tensor as one vector whose elements are exactly the segment's rows (each request
+ * brought as many elements as it is logged with): the rows' values are the elements in order.
+ * False otherwise (filled per request by fillRows, which reads the same way).
+ */
+function fillWholeVector(
+  column: ColumnFill,
+  stage: PredictionStage,
+  counts: Int32Array,
+  redactor: Redactor,
+): boolean {
+  const { spec } = column.feature;
+  if (spec.column !== null) return false;
+  const vector = stage.vector(spec.source, spec.tensor);
+  if (vector === undefined) return false;
+  for (let request = 0; request < counts.length; request += 1) {
+    const rows = vector.lengths[request]!;
+    if (rows < 1 || rows !== counts[request]) return false;
+  }
+  const { tensor } = vector;
+  const total = tensor.shape[0]!;
+  const f32 = column.f32;
+  if (f32 !== undefined && tensor.data instanceof Float32Array) {
+    f32.set(tensor.data);
+    return true;
+  }
+  const read = elementReader(tensor, spec.kind);
+  for (let row = 0; row < total; row += 1) {
+    const value = read(row);
+    if (f32 !== undefined) f32[row] = typeof value === 'number' ? value : NaN;
+    else column.values![row] = column.feature.redacted ? redactor.value(spec.name, value) : value;
   }
   return true;
 }
