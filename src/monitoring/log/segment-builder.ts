@@ -1,5 +1,6 @@
 import { newRequestId, type FerryConfig, type Logger } from '../../core/index.js';
 import type { Signature } from '../../registry/index.js';
+import type { RuntimeTensor } from '../../runtime/index.js';
 import { elementReader, placeOf, type FeatureValue } from '../features/extract-rows.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
@@ -286,10 +287,7 @@ const TRANSPOSE_ROWS = 64;
 function fillWholeBlock(block: Block, stage: PredictionStage, counts: Int32Array, total: number): boolean {
   const matrix = stage.matrix(block.output ? 'output' : 'input', block.tensor);
   if (matrix === undefined || !(matrix.data instanceof Float32Array)) return false;
-  for (let request = 0; request < counts.length; request += 1) {
-    const rows = matrix.rows[request]!;
-    if (rows < 1 || rows !== counts[request]) return false;
-  }
+  if (!rowsAreCounts(matrix.rows, counts)) return false;
   const { data, width } = matrix;
   const { positions, arrays } = block;
   for (let first = 0; first < total; first += TRANSPOSE_ROWS) {
@@ -324,23 +322,20 @@ function fillWholeVector(
   const { spec } = column.feature;
   if (spec.column !== null) return false;
   const vector = stage.vector(spec.source, spec.tensor);
-  if (vector === undefined) return false;
+  if (vector === undefined || !rowsAreCounts(vector.lengths, counts)) return false;
+  // The vector as one request's tensor whose rows are the segment's rows.
+  fillFromTensor(column, vector.tensor, 0, vector.tensor.shape[0]!, redactor);
+  return true;
+}
+
+/**
+ * Does every request bring exactly the rows it is logged with (at least one)? Then a tensor staged
+ * for all requests at once holds the segment's rows in order.
+ */
+function rowsAreCounts(rows: Int32Array, counts: Int32Array): boolean {
   for (let request = 0; request < counts.length; request += 1) {
-    const rows = vector.lengths[request]!;
-    if (rows < 1 || rows !== counts[request]) return false;
-  }
-  const { tensor } = vector;
-  const total = tensor.shape[0]!;
-  const f32 = column.f32;
-  if (f32 !== undefined && tensor.data instanceof Float32Array) {
-    f32.set(tensor.data);
-    return true;
-  }
-  const read = elementReader(tensor, spec.kind);
-  for (let row = 0; row < total; row += 1) {
-    const value = read(row);
-    if (f32 !== undefined) f32[row] = typeof value === 'number' ? value : NaN;
-    else column.values![row] = column.feature.redacted ? redactor.value(spec.name, value) : value;
+    const brought = rows[request]!;
+    if (brought < 1 || brought !== counts[request]) return false;
   }
   return true;
 }
@@ -393,6 +388,18 @@ function fillRows(
     }
     return;
   }
+  fillFromTensor(column, tensor, base, count, redactor);
+}
+
+/** Fill `count` rows of a column from `base` on with a feature's values in a request's tensor. */
+function fillFromTensor(
+  column: ColumnFill,
+  tensor: RuntimeTensor,
+  base: number,
+  count: number,
+  redactor: Redactor,
+): void {
+  const { spec } = column.feature;
   const { offset, stride, rows } = placeOf(spec, tensor);
   const f32 = column.f32;
   if (f32 !== undefined && tensor.data instanceof Float32Array) {
