@@ -335,6 +335,34 @@ describe('PredictionLog records', () => {
     expect(group!.columns.outputs).toEqual([]);
   });
 
+  it('reuses a flush’s float columns only once its subscribers are done with them', async () => {
+    const { log } = makeLog();
+    const x = (age: number) => ({
+      x: { datatype: 'FP32' as const, shape: [1, 2], data: new Float32Array([age, 7]) },
+    });
+    const held: { group: LoggedGroup; done: () => void }[] = [];
+    log.subscribe(
+      (batch) => new Promise<void>((resolve) => held.push({ group: batch.groups[0]!, done: resolve })),
+    );
+    const flushAges = async (...ages: number[]) => {
+      ages.forEach((age, k) => log.record(event({ requestId: `r${age}-${k}`, inputs: x(age) })));
+      await log.flush();
+      return held[held.length - 1]!.group.columns.inputs[0]!.f32!;
+    };
+    const a = await flushAges(41, 42);
+    const b = await flushAges(51, 52);
+    // A subscriber still holds the first batch: the second got other storage.
+    expect(b.buffer).not.toBe(a.buffer);
+    expect([...a]).toEqual([41, 42]);
+    held[0]!.done();
+    await nextTurn();
+    const c = await flushAges(61, 62);
+    expect(c.buffer).toBe(a.buffer);
+    expect([...c]).toEqual([61, 62]);
+    // The second batch is still held: untouched.
+    expect([...b]).toEqual([51, 52]);
+  });
+
   it('stores the flags a flagger gives each row, after redaction', async () => {
     const { log, writer } = makeLog({ redact: { drop: ['email'] } });
     const seen: unknown[] = [];

@@ -214,8 +214,9 @@ export class PredictionLog implements PredictionSink {
   // ---- subscribers ----------------------------------------------------------------------------
 
   /**
-   * Receive every batch after it is stored (see {@link LoggedPredictions}). Returns the function
-   * that unsubscribes.
+   * Receive every batch after it is stored (see {@link LoggedPredictions}). The batch's columns are
+   * valid until the listener returns, or until the promise it returns settles: their storage is
+   * then reused, so a listener copies what it keeps. Returns the function that unsubscribes.
    */
   subscribe(listener: PredictionListener): () => void {
     this.listeners.add(listener);
@@ -311,6 +312,7 @@ export class PredictionLog implements PredictionSink {
       await this.options.writer.write(groups);
     } catch (error) {
       this.failed(rows, error);
+      this.segments.release(groups);
       return;
     }
     this.writeError = undefined;
@@ -319,7 +321,9 @@ export class PredictionLog implements PredictionSink {
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'logged predictions not counted in metrics');
     }
-    this.notify({ groups });
+    // The columns' storage serves a later flush once every subscriber is done with them; the flush
+    // does not wait for that.
+    void this.notify({ groups }).then(() => this.segments.release(groups));
   }
 
   private failed(stages: readonly { model: string; rows: number }[], error: unknown): void {
@@ -344,15 +348,20 @@ export class PredictionLog implements PredictionSink {
     }
   }
 
-  private notify(batch: LoggedPredictions): void {
+  /** Hand a stored batch to every subscriber; settles when all of them are done (never rejects). */
+  private notify(batch: LoggedPredictions): Promise<unknown> {
+    const pending: Promise<unknown>[] = [];
     for (const listener of this.listeners) {
       try {
         const result = listener(batch);
-        if (result instanceof Promise) result.catch((error: unknown) => this.listenerFailed(error));
+        if (result instanceof Promise) {
+          pending.push(result.catch((error: unknown) => this.listenerFailed(error)));
+        }
       } catch (error) {
         this.listenerFailed(error);
       }
     }
+    return Promise.all(pending);
   }
 
   private listenerFailed(error: unknown): void {

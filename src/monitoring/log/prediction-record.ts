@@ -55,9 +55,12 @@ export interface LoggedGroup {
    * stored, masked.
    */
   readonly features: readonly FeatureSpec[];
-  /** The rows as stored, column by column (what profiles and validation counters read). */
+  /**
+   * The rows as stored, column by column (what profiles and validation counters read). Valid while
+   * the subscriber handles the batch (see {@link PredictionListener}).
+   */
   readonly columns: SegmentColumns;
-  /** The same rows as records, oldest first (made on first read). */
+  /** The same rows as records, oldest first (made from the columns on first read, so read them in time too). */
   readonly records: readonly PredictionRecord[];
 }
 
@@ -70,5 +73,9 @@ export interface LoggedPredictions {
   readonly groups: readonly LoggedGroup[];
 }
 
-/** A subscriber of the prediction log. Called off the hot path; a thrown error is logged and ignored. */
+/**
+ * A subscriber of the prediction log. Called off the hot path; a thrown error is logged and ignored.
+ * The batch's columns are valid until it returns, or until the promise it returns settles: the log
+ * then reuses their storage for a later flush, so a subscriber copies what it keeps.
+ */
 export type PredictionListener = (batch: LoggedPredictions) => void | Promise<void>;

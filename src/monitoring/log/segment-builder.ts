@@ -4,6 +4,7 @@ import type { RuntimeTensor } from '../../runtime/index.js';
 import { elementReader, placeOf, type FeatureValue } from '../features/extract-rows.js';
 import { cachedFeaturesOf, type FeatureSpec } from '../features/feature-spec.js';
 import { monitoringSettingsFor } from '../monitoring-settings.js';
+import { FloatPool } from './float-pool.js';
 import type { LoggedGroup } from './prediction-record.js';
 import type { PredictionStage, StagedTensors } from './prediction-stage.js';
 import { Redactor } from './redaction.js';
@@ -66,6 +67,10 @@ export class SegmentBuilder {
   private readonly redactors = new Map<string, Redactor>();
   private readonly plans = new Map<string, VersionPlan>();
   private flagger: PredictionFlagger | undefined;
+  /** Storage of the float32 columns, reused once the log {@link release}s a flush's groups. */
+  private readonly floats = new FloatPool();
+  /** The storage behind each handed-out group's float32 columns, until it is released. */
+  private readonly floatsOf = new WeakMap<SegmentColumns, Float32Array>();
 
   constructor(private readonly options: SegmentBuilderOptions) {}
 
@@ -74,11 +79,16 @@ export class SegmentBuilder {
     this.flagger = flagger;
   }
 
-  /** The staged requests' rows, one group per stage (one model version each). */
+  /**
+   * The staged requests' rows, one group per stage (one model version each). Their float32 columns
+   * stay valid until the groups are given to {@link release}.
+   */
   toGroups(stages: readonly PredictionStage[]): LoggedGroup[] {
     return stages.map((stage) => {
       const plan = this.planFor(stage);
-      const columns = this.flag(build(plan, stage));
+      const built = build(plan, stage, this.floats);
+      const columns = this.flag(built.columns);
+      this.floatsOf.set(columns, built.floats);
       let records: LoggedGroup['records'] | undefined;
       return {
         model: columns.model,
@@ -90,6 +100,16 @@ export class SegmentBuilder {
         },
       };
     });
+  }
+
+  /** Nothing reads these groups' columns any more: their float32 storage serves the next flush. */
+  release(groups: readonly LoggedGroup[]): void {
+    for (const { columns } of groups) {
+      const floats = this.floatsOf.get(columns);
+      if (floats === undefined) continue;
+      this.floatsOf.delete(columns);
+      this.floats.give(floats);
+    }
   }
 
   private flag(columns: SegmentColumns): SegmentColumns {
@@ -158,8 +178,12 @@ export class SegmentBuilder {
   }
 }
 
-/** The rows of one stage (one version's requests) as columns. */
-function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
+/** The rows of one stage (one version's requests) as columns, and the storage of its float32 columns. */
+function build(
+  plan: VersionPlan,
+  stage: PredictionStage,
+  pool: FloatPool,
+): { columns: SegmentColumns; floats: Float32Array } {
   const requests = stage.requests;
   const counts = new Int32Array(requests);
   let total = 0;
@@ -175,8 +199,8 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
   const callerOf = new Uint32Array(total);
   const codes = new Map<number, string>();
   const flags = new Map<number, readonly string[]>();
-  // Every float32 column in one allocation (a thousand small buffers cost more than filling them).
-  const floats = new Float32Array(total * plan.f32Columns);
+  // Every float32 column in one buffer (a thousand small buffers cost more than filling them).
+  const floats = pool.take(total * plan.f32Columns);
   let floatColumns = 0;
   const fill = (feature: StoredFeature): ColumnFill => ({
     feature,
@@ -230,7 +254,7 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
     values: column.values,
     absent: column.absent,
   });
-  return new SegmentColumns({
+  const columns = new SegmentColumns({
     model: stage.model,
     version: stage.version,
     ids,
@@ -244,6 +268,7 @@ function build(plan: VersionPlan, stage: PredictionStage): SegmentColumns {
     inputs: inputs.map(finish),
     outputs: outputs.map(finish),
   });
+  return { columns, floats };
 }
 
 /** Float32 columns read from one 2-D FP32 tensor (an input or an output), filled together row by row. */
