@@ -335,6 +335,21 @@ describe('PredictionLog records', () => {
     expect(group!.columns.outputs).toEqual([]);
   });
 
+  it('reuses every stage a flush wrote for the next requests, and lets go of those a flush left unused', async () => {
+    const { log } = makeLog({ bufferSize: 10_000, flushAtFill: 1 });
+    const round = async (requests: number) => {
+      for (let k = 0; k < requests; k += 1) log.record(event({ requestId: `r${k}` }));
+      await log.flush();
+      return log.stagesCreated;
+    };
+    // Three full stages and a fourth with ten rows; the next flush's requests take all four again.
+    expect(await round(3 * 1024 + 10)).toBe(4);
+    expect(await round(3 * 1024 + 10)).toBe(4);
+    // A quiet flush uses one: the three it left are let go, so a busy one makes three anew.
+    expect(await round(10)).toBe(4);
+    expect(await round(3 * 1024 + 10)).toBe(7);
+  });
+
   it('reuses a flush’s float columns only once its subscribers are done with them', async () => {
     const { log } = makeLog();
     const x = (age: number) => ({

@@ -69,10 +69,17 @@ export class PredictionLog implements PredictionSink {
   private readonly open = new Map<string, Map<number, PredictionStage>>();
   /** Full stages, and at a flush every open one, oldest first. */
   private ready: PredictionStage[] = [];
-  /** Written stages, emptied, kept for their version's next requests (their arrays are reused). */
-  private readonly spares = new Map<string, PredictionStage>();
+  /**
+   * Written stages, emptied, kept for their version's next requests (their arrays are reused), the
+   * last written last. A flush writes every stage filled since the one before (several at a high
+   * rate), so as many are kept: with one, each flush left all but one to the garbage collector, and
+   * the next second's stages grew their arrays again (a 512-feature model: ~11 MB a second).
+   */
+  private readonly spares = new Map<string, PredictionStage[]>();
   /** Spares already kept at the end of the last flush: dropped if still unused at the next. */
   private idleSpares = new Set<PredictionStage>();
+  /** Most spare stages kept per version: as many full stages as the buffer holds. */
+  private readonly maxSpares: number;
   /** Rows in stages (open or ready). */
   private stagedRows = 0;
   /** Rows taken by the flush and not yet written (or given up). */
@@ -90,6 +97,7 @@ export class PredictionLog implements PredictionSink {
   private readonly flushAt: number;
   private flushSoon = false;
   private droppedTotal = 0;
+  private stagesMade = 0;
   private lastDropAt = -Infinity;
   private writeError: string | undefined;
   private closed = false;
@@ -97,6 +105,7 @@ export class PredictionLog implements PredictionSink {
   constructor(private readonly options: PredictionLogOptions) {
     const { bufferSize, flushAtFill } = options.config.monitoring;
     this.capacity = bufferSize;
+    this.maxSpares = Math.ceil(bufferSize / FLUSH_ROWS);
     this.flushAt = flushAtFill >= 1 ? Infinity : Math.max(1, Math.ceil(flushAtFill * bufferSize));
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
@@ -143,16 +152,16 @@ export class PredictionLog implements PredictionSink {
       stage = undefined;
     }
     if (stage === undefined) {
-      const key = versionKey(event.model, event.version);
-      const spare = this.spares.get(key);
-      if (spare !== undefined) {
-        this.spares.delete(key);
-        this.idleSpares.delete(spare);
+      const kept = this.spares.get(versionKey(event.model, event.version));
+      const spare = kept?.pop();
+      if (spare !== undefined) this.idleSpares.delete(spare);
+      // Spares of another signature (the version was pushed again) are of no use any more.
+      if (spare !== undefined && spare.signature !== event.signature) kept!.length = 0;
+      if (spare?.signature === event.signature) stage = spare;
+      else {
+        stage = new PredictionStage(event.model, event.version, event.signature);
+        this.stagesMade += 1;
       }
-      stage =
-        spare?.signature === event.signature
-          ? spare
-          : new PredictionStage(event.model, event.version, event.signature);
       versions.set(event.version, stage);
     }
     return stage;
@@ -190,6 +199,11 @@ export class PredictionLog implements PredictionSink {
   /** Rows waiting to be written, or being written. */
   get buffered(): number {
     return this.stagedRows + this.writingRows;
+  }
+
+  /** Stages (a version's typed arrays for up to 1024 rows) made since start; the rest were reused. */
+  get stagesCreated(): number {
+    return this.stagesMade;
   }
 
   /** Rows dropped since start (buffer full or a failed write). */
@@ -274,8 +288,12 @@ export class PredictionLog implements PredictionSink {
       if (this.ready.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     // A version that took no request for a whole flush gives its arrays back.
-    for (const [key, spare] of this.spares) if (this.idleSpares.has(spare)) this.spares.delete(key);
-    this.idleSpares = new Set(this.spares.values());
+    for (const [key, kept] of this.spares) {
+      const used = kept.filter((spare) => !this.idleSpares.has(spare));
+      if (used.length === 0) this.spares.delete(key);
+      else this.spares.set(key, used);
+    }
+    this.idleSpares = new Set([...this.spares.values()].flat());
     this.reportDrops();
   }
 
@@ -306,7 +324,11 @@ export class PredictionLog implements PredictionSink {
     const rows = stages.map((stage) => ({ model: stage.model, rows: stage.rows }));
     for (const stage of stages) {
       stage.reset();
-      this.spares.set(versionKey(stage.model, stage.version), stage);
+      const key = versionKey(stage.model, stage.version);
+      const kept = this.spares.get(key) ?? [];
+      kept.push(stage);
+      if (kept.length > this.maxSpares) this.idleSpares.delete(kept.shift()!);
+      this.spares.set(key, kept);
     }
     try {
       await this.options.writer.write(groups);
