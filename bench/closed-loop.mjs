@@ -5,7 +5,7 @@
 import http from 'node:http';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import autocannon from 'autocannon';
-import { cpuSeconds, inferPath, machineBusySeconds, percentile, waitIdle } from './lib.mjs';
+import { cpuSeconds, inferPath, machineBusySeconds, percentile, threadCpuSeconds, waitIdle } from './lib.mjs';
 
 /**
  * `connections` workers each send one POST, wait for the full response, and repeat, for
@@ -108,6 +108,7 @@ async function runOnce(
   for (const server of [contender, ...others]) await waitIdle(server.pid);
   const url = contender.url + inferPath(model);
   const serverBefore = cpuSeconds(contender.pid);
+  const threadsBefore = threadCpuSeconds(contender.pid);
   const clientBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   const started = performance.now();
@@ -117,6 +118,7 @@ async function runOnce(
       : await autocannonRun({ url, body: model.body, connections, durationMs });
   const seconds = (performance.now() - started) / 1000;
   const server = cpuSeconds(contender.pid) - serverBefore;
+  const threadsAfter = threadCpuSeconds(contender.pid);
   const clientUsage = process.cpuUsage(clientBefore);
   const client = (clientUsage.user + clientUsage.system) / 1e6;
   const other = machineBusySeconds() - machineBefore - server - client;
@@ -133,6 +135,13 @@ async function runOnce(
     tailSeconds,
     requestsPerSecondWithTail: (result.requestsPerSecond * seconds) / (seconds + tailSeconds),
     serverCores: server / seconds,
+    // The server's CPU per answered request, µs, by thread (see threadCpuSeconds).
+    cpuPerRequest: Object.fromEntries(
+      Object.keys(threadsAfter).map((key) => [
+        key,
+        ((threadsAfter[key] - threadsBefore[key]) * 1e6) / (result.requestsPerSecond * seconds),
+      ]),
+    ),
     clientCores: client / seconds,
     otherCores: Math.max(0, other / seconds),
   };
@@ -155,6 +164,9 @@ function summarise(runs) {
     clientCores: mean(runs.map((run) => run.clientCores)),
     otherCores: mean(runs.map((run) => run.otherCores)),
     tailSeconds: mean(runs.map((run) => run.tailSeconds)),
+    cpuPerRequest: Object.fromEntries(
+      Object.keys(runs[0].cpuPerRequest).map((key) => [key, mean(runs.map((run) => run.cpuPerRequest[key]))]),
+    ),
     requestsPerSecondWithTail: mean(runs.map((run) => run.requestsPerSecondWithTail)),
     repeats: runs.length,
   };

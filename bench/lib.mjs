@@ -3,7 +3,7 @@
 // (bench/ holds few files on purpose: eslint.config.js lints bench/*.mjs through typescript-eslint's
 // default project, which refuses more than 8 files across `eslint .`.)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +137,37 @@ export function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds of a process split by thread, from /proc/<pid>/task/<tid>/stat: the main thread (the
+ * event loop; its tid is the pid) as user and system time, and every other thread together (V8's
+ * garbage-collection and compiler helpers, libuv's pool, ONNX Runtime's threads). A thread that
+ * ended between two readings takes its time with it, so a difference can miss a little.
+ */
+export function threadCpuSeconds(pid) {
+  const split = { loopUser: 0, loopSystem: 0, otherThreads: 0 };
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { loopUser: NaN, loopSystem: NaN, otherThreads: NaN };
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const user = Number(fields[11]) / 100;
+      const system = Number(fields[12]) / 100;
+      if (tid === String(pid)) {
+        split.loopUser = user;
+        split.loopSystem = system;
+      } else split.otherThreads += user + system;
+    } catch {
+      // The thread ended while being read.
+    }
+  }
+  return split;
 }
 
 /** CPU seconds the whole machine has been busy (every core, every process), from /proc/stat. */

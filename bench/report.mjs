@@ -223,7 +223,29 @@ function monitoringTable(monitoring) {
   return lines;
 }
 
-/** The monitoring overhead section: how it was measured, then the table. */
+/** Where the server's CPU per request went, with and without monitoring, by thread. */
+function monitoringCpuTable(monitoring) {
+  const lines = [
+    '| model | c | event loop user µs (with / without) | event loop system µs | other threads µs | total µs | total with ÷ without |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const total = (cpu) => cpu.loopUser + cpu.loopSystem + cpu.otherThreads;
+  const pair = (r, key) => `${fmt(r.on.cpuPerRequest[key], 1)} / ${fmt(r.off.cpuPerRequest[key], 1)}`;
+  for (const [model, byConcurrency] of Object.entries(monitoring)) {
+    for (const c of MONITORING_CONCURRENCIES) {
+      const r = byConcurrency[c];
+      if (r?.on.cpuPerRequest === undefined) continue;
+      const on = total(r.on.cpuPerRequest);
+      const off = total(r.off.cpuPerRequest);
+      lines.push(
+        `| ${model} | ${c} | ${pair(r, 'loopUser')} | ${pair(r, 'loopSystem')} | ${pair(r, 'otherThreads')} | ${fmt(on, 1)} / ${fmt(off, 1)} | ${fmt(on / off, 2)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The monitoring overhead section: how it was measured, then the tables. */
 export function monitoringSection(monitoring, settings) {
   return [
     '## Monitoring overhead',
@@ -231,6 +253,10 @@ export function monitoringSection(monitoring, settings) {
     `Two Ferry servers on core 0, both models pushed, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run): **with** monitoring (the defaults: \`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled) and **without** (\`FERRY_MONITORING_ENABLED=false\`). Closed loop with autocannon, ${settings.monitoringRepeats} round(s) of one ${settings.monitoringDurationMs / 1000} s run per server, the order alternating each round; both servers idle before each run. Ratio = mean req/s with ÷ mean req/s without; the 95% confidence interval comes from the per-round ratios (Student's t on their logarithms): this machine's speed drifts by several percent within a minute, so a single ratio near the goal is not evidence either way. Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
     '',
     ...monitoringTable(monitoring),
+    '',
+    "The server's CPU per answered request during the same runs (means over the rounds), by thread from `/proc/<pid>/task`: the event loop (Fastify, JSON, ONNX Runtime's run on one core, the prediction log's flush, SQLite) and every other thread together (V8's garbage-collection and compiler helpers, libuv's pool). At saturation of one core the req/s ratio is about the inverse of the total CPU ratio.",
+    '',
+    ...monitoringCpuTable(monitoring),
     '',
   ];
 }
