@@ -152,19 +152,34 @@ export class PredictionLog implements PredictionSink {
       stage = undefined;
     }
     if (stage === undefined) {
-      const kept = this.spares.get(versionKey(event.model, event.version));
-      const spare = kept?.pop();
-      if (spare !== undefined) this.idleSpares.delete(spare);
-      // Spares of another signature (the version was pushed again) are of no use any more.
-      if (spare !== undefined && spare.signature !== event.signature) kept!.length = 0;
-      if (spare?.signature === event.signature) stage = spare;
-      else {
+      stage = this.takeSpare(event);
+      if (stage === undefined) {
         stage = new PredictionStage(event.model, event.version, event.signature);
         this.stagesMade += 1;
       }
       versions.set(event.version, stage);
     }
     return stage;
+  }
+
+  /** The last written stage of the event's version and signature, emptied; undefined when none is kept. */
+  private takeSpare(event: PredictionEvent): PredictionStage | undefined {
+    const kept = this.spares.get(versionKey(event.model, event.version));
+    const spare = kept?.pop();
+    if (spare === undefined) return undefined;
+    this.idleSpares.delete(spare);
+    if (spare.signature === event.signature) return spare;
+    kept!.length = 0; // the version was pushed again: its spares are of no use any more
+    return undefined;
+  }
+
+  /** Keep a written, emptied stage for its version's next requests (the oldest goes past maxSpares). */
+  private keepSpare(stage: PredictionStage): void {
+    const key = versionKey(stage.model, stage.version);
+    const kept = this.spares.get(key) ?? [];
+    kept.push(stage);
+    if (kept.length > this.maxSpares) this.idleSpares.delete(kept.shift()!);
+    this.spares.set(key, kept);
   }
 
   /** Stop a stage taking requests: it waits for the flush. */
@@ -324,11 +339,7 @@ export class PredictionLog implements PredictionSink {
     const rows = stages.map((stage) => ({ model: stage.model, rows: stage.rows }));
     for (const stage of stages) {
       stage.reset();
-      const key = versionKey(stage.model, stage.version);
-      const kept = this.spares.get(key) ?? [];
-      kept.push(stage);
-      if (kept.length > this.maxSpares) this.idleSpares.delete(kept.shift()!);
-      this.spares.set(key, kept);
+      this.keepSpare(stage);
     }
     try {
       await this.options.writer.write(groups);
