@@ -131,12 +131,18 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat. */
 export function cpuSeconds(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    const { user, system } = statSeconds(`/proc/${pid}/stat`);
+    return user + system;
   } catch {
     return NaN;
   }
+}
+
+/** User and system CPU seconds from a /proc `stat` file (utime, stime in clock ticks, USER_HZ = 100). */
+function statSeconds(path) {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 /**
@@ -155,10 +161,7 @@ export function threadCpuSeconds(pid) {
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const user = Number(fields[11]) / 100;
-      const system = Number(fields[12]) / 100;
+      const { user, system } = statSeconds(`/proc/${pid}/task/${tid}/stat`);
       if (tid === String(pid)) {
         split.loopUser = user;
         split.loopSystem = system;
