@@ -1,7 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
+import { openDatabase } from './open-database.js';
 import { MIGRATIONS } from './migrations/migration-provider.js';
+import { SQLITE_PAGE_SIZE } from './sqlite/sqlite-dialect.js';
 
 describe('openDatabase', () => {
   forEachDialect((fixture) => {
@@ -96,10 +102,37 @@ describe('openDatabase', () => {
         expect(await pragma('synchronous')).toBe(2); // FULL
         expect(await pragma('foreign_keys')).toBe(1);
         expect(await pragma('busy_timeout')).toBe(5000);
+        expect(await pragma('page_size')).toBe(SQLITE_PAGE_SIZE);
       } else {
         const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
         expect(fixture.url).toContain(`schema=${result.rows[0]?.schema}`);
       }
     });
+  });
+
+  it('opens a SQLite file made with the default 4 KiB pages as it is, data and page size unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-page-size-'));
+    try {
+      const path = join(dir, 'old.db');
+      const old = new Database(path);
+      old.pragma('journal_mode = WAL');
+      old.exec('create table kept (body blob)');
+      old.prepare('insert into kept (body) values (?)').run(Buffer.alloc(100_000, 7));
+      old.close();
+      const database = await openDatabase({ url: `sqlite:${path}`, dataDir: dir });
+      try {
+        const pageSize = await sql<{ page_size: number }>`pragma page_size`.execute(database.db);
+        expect(pageSize.rows[0]?.page_size).toBe(4096);
+        const kept = await sql<{ size: number }>`select length(body) as size from kept`.execute(database.db);
+        expect(kept.rows).toEqual([{ size: 100_000 }]);
+        // The migrations ran on the old file like on a new one.
+        const models = await database.db.selectFrom('models').select('name').execute();
+        expect(models).toEqual([]);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
