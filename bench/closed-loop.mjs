@@ -105,7 +105,7 @@ async function runOnce(
   { durationMs, warmupMs, others = [], withTail = false },
 ) {
   // Every server idle first: no backlog of one run (a flush, say) competes with the next.
-  for (const server of [contender, ...others]) await waitIdle(server.pid);
+  await Promise.all([contender, ...others].map((server) => waitIdle(server.pid)));
   const url = contender.url + inferPath(model);
   const serverBefore = cpuSeconds(contender.pid);
   const threadsBefore = threadCpuSeconds(contender.pid);
@@ -240,16 +240,25 @@ async function droppedPredictions(server) {
 
 /**
  * Ferry with monitoring (`on`: prediction log, live profiles and validation at sampling 1) and
- * without it (`off`: `monitoring.enabled=false`), per model and concurrency: `repeats` rounds of
- * one run each, the order alternating every round. Returns
- * `results[model][concurrency] = { on, off, ratio }`, ratio = on req/s ÷ off req/s (means), and
- * the predictions `on` dropped during its runs (a full log buffer makes monitoring cheaper).
+ * without it (`off`: `monitoring.enabled=false`), per model and concurrency. `on` and `off` are
+ * lists of as many server processes each: two processes of the same code and settings differ in
+ * speed by several percent for their whole life (memory layout, the JIT's choices), so one process
+ * a side would measure that luck along with monitoring. Each of `repeats` rounds runs every pair
+ * (on[i], off[i]) once, the order within a pair alternating by round and pair. Returns
+ * `results[model][concurrency] = { on, off, ratio, pairRatios, ratios, interval, dropped }`:
+ * ratio = mean on req/s ÷ mean off req/s over every run; pairRatios, one per pair over its rounds
+ * (the 95% interval comes from them when there are two pairs or more, so it covers the processes'
+ * differences; from the per-round ratios otherwise); dropped = predictions the `on` servers
+ * dropped during their runs (a full log buffer makes monitoring cheaper).
  */
 export async function monitoringOverhead({ models, on, off, durationMs, warmupMs, repeats, log }) {
+  if (on.length !== off.length || on.length === 0)
+    throw new Error('monitoringOverhead needs as many on as off servers');
+  const everyServer = [...on, ...off];
   const results = {};
   for (const model of models) {
     results[model.name] = {};
-    for (const server of [on, off]) {
+    for (const server of everyServer) {
       await waitIdle(server.pid);
       await autocannonRun({
         url: server.url + inferPath(model),
@@ -259,36 +268,46 @@ export async function monitoringOverhead({ models, on, off, durationMs, warmupMs
       });
     }
     for (const connections of MONITORING_CONCURRENCIES) {
-      const runs = { on: [], off: [] };
+      // runs[side][pair][round]
+      const runs = { on: on.map(() => []), off: off.map(() => []) };
       let dropped = 0;
       for (let round = 0; round < repeats; round++) {
-        const order = round % 2 === 0 ? [on, off] : [off, on];
-        for (const server of order) {
-          const key = server === on ? 'on' : 'off';
-          const droppedBefore = key === 'on' ? await droppedPredictions(on) : 0;
-          const run = await runOnce(server, model, connections, {
-            durationMs,
-            warmupMs,
-            others: order.filter((other) => other !== server),
-            withTail: true,
-          });
-          if (key === 'on') dropped += (await droppedPredictions(on)) - droppedBefore;
-          runs[key].push(run);
-          log(
-            `monitoring ${key}, ${model.name} c=${connections}: ${run.requestsPerSecond.toFixed(0)} req/s, ` +
-              `server cores ${run.serverCores.toFixed(2)}, tail ${run.tailSeconds.toFixed(2)} s, errors ${run.errors}`,
-          );
+        for (let pair = 0; pair < on.length; pair++) {
+          const order = (round + pair) % 2 === 0 ? [on[pair], off[pair]] : [off[pair], on[pair]];
+          for (const server of order) {
+            const key = server === on[pair] ? 'on' : 'off';
+            const droppedBefore = key === 'on' ? await droppedPredictions(server) : 0;
+            const run = await runOnce(server, model, connections, {
+              durationMs,
+              warmupMs,
+              others: everyServer.filter((other) => other !== server),
+              withTail: true,
+            });
+            if (key === 'on') dropped += (await droppedPredictions(server)) - droppedBefore;
+            runs[key][pair].push(run);
+            log(
+              `monitoring ${key} #${pair + 1}, ${model.name} c=${connections}: ${run.requestsPerSecond.toFixed(0)} req/s, ` +
+                `server cores ${run.serverCores.toFixed(2)}, tail ${run.tailSeconds.toFixed(2)} s, errors ${run.errors}`,
+            );
+          }
         }
       }
-      const summary = { on: summarise(runs.on), off: summarise(runs.off), dropped };
+      const meanRps = (list) => mean(list.map((run) => run.requestsPerSecond));
+      const summary = { on: summarise(runs.on.flat()), off: summarise(runs.off.flat()), dropped };
       summary.ratio = summary.on.requestsPerSecond / summary.off.requestsPerSecond;
-      summary.ratios = runs.on.map((run, i) => run.requestsPerSecond / runs.off[i].requestsPerSecond);
-      summary.interval = ratioInterval(summary.ratios);
+      summary.pairRatios = runs.on.map((list, pair) => meanRps(list) / meanRps(runs.off[pair]));
+      summary.ratios = Array.from(
+        { length: repeats },
+        (_, round) =>
+          meanRps(runs.on.map((list) => list[round])) / meanRps(runs.off.map((list) => list[round])),
+      );
+      summary.interval = ratioInterval(on.length > 1 ? summary.pairRatios : summary.ratios);
       // The same ratio with the CPU each server spent after its runs charged to them.
       summary.ratioWithTail = summary.on.requestsPerSecondWithTail / summary.off.requestsPerSecondWithTail;
       log(
         `monitoring ${model.name} c=${connections}: on ÷ off = ${summary.ratio.toFixed(2)} ` +
-          `(${summary.ratioWithTail.toFixed(2)} with tail), dropped ${dropped}`,
+          `(pairs ${summary.pairRatios.map((x) => x.toFixed(2)).join(', ')}; ` +
+          `${summary.ratioWithTail.toFixed(2)} with tail), dropped ${dropped}`,
       );
       results[model.name][connections] = summary;
     }

@@ -208,7 +208,7 @@ function intervalText(interval) {
 
 function monitoringTable(monitoring) {
   const lines = [
-    '| model | c | with monitoring req/s | range | without req/s | range | ratio (95% CI) | per-round ratios | ratio with after-run CPU | server cores with / without | dropped |',
+    '| model | c | with monitoring req/s | range | without req/s | range | ratio (95% CI) | ratio per server pair | ratio with after-run CPU | server cores with / without | dropped |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [model, byConcurrency] of Object.entries(monitoring)) {
@@ -216,7 +216,7 @@ function monitoringTable(monitoring) {
       const r = byConcurrency[c];
       if (r === undefined) continue;
       lines.push(
-        `| ${model} | ${c} | ${fmt(r.on.requestsPerSecond)} | ${fmt(r.on.rpsMin)}–${fmt(r.on.rpsMax)} | ${fmt(r.off.requestsPerSecond)} | ${fmt(r.off.rpsMin)}–${fmt(r.off.rpsMax)} | **${fmt(r.ratio, 2)}**${r.interval === undefined ? '' : ` (${fmt(r.interval.low, 2)}–${fmt(r.interval.high, 2)})`} | ${r.ratios.map((x) => fmt(x, 2)).join(', ')} | ${fmt(r.ratioWithTail, 2)} | ${fmt(r.on.serverCores, 2)} / ${fmt(r.off.serverCores, 2)} | ${r.dropped} |`,
+        `| ${model} | ${c} | ${fmt(r.on.requestsPerSecond)} | ${fmt(r.on.rpsMin)}–${fmt(r.on.rpsMax)} | ${fmt(r.off.requestsPerSecond)} | ${fmt(r.off.rpsMin)}–${fmt(r.off.rpsMax)} | **${fmt(r.ratio, 2)}**${r.interval === undefined ? '' : ` (${fmt(r.interval.low, 2)}–${fmt(r.interval.high, 2)})`} | ${(r.pairRatios ?? r.ratios).map((x) => fmt(x, 2)).join(', ')} | ${fmt(r.ratioWithTail, 2)} | ${fmt(r.on.serverCores, 2)} / ${fmt(r.off.serverCores, 2)} | ${r.dropped} |`,
       );
     }
   }
@@ -250,7 +250,7 @@ export function monitoringSection(monitoring, settings) {
   return [
     '## Monitoring overhead',
     '',
-    `Two Ferry servers on core 0, both models pushed, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run): **with** monitoring (the defaults: \`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled) and **without** (\`FERRY_MONITORING_ENABLED=false\`). Closed loop with autocannon, ${settings.monitoringRepeats} round(s) of one ${settings.monitoringDurationMs / 1000} s run per server, the order alternating each round; both servers idle before each run. Ratio = mean req/s with ÷ mean req/s without; the 95% confidence interval comes from the per-round ratios (Student's t on their logarithms): this machine's speed drifts by several percent within a minute, so a single ratio near the goal is not evidence either way. Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
+    `${settings.monitoringProcesses} Ferry server process(es) **with** monitoring and as many **without**, all on core 0, both models pushed to each, each version given a reference profile (\`PUT …/reference\` with 500 NDJSON rows around the bench request, so validation and live profiles laid out like the reference run). With: the defaults (\`monitoring.enabled=true\`, \`sampleRate=1\`, \`validation=flag\` — every request logged to SQLite, flagged, profiled); without: \`FERRY_MONITORING_ENABLED=false\`. Several processes a side because two processes of the same code and settings differ in speed by several percent for their whole life (memory layout, the JIT's choices; measured here: three identical servers 1.00, 1.04, 1.06 over eight interleaved rounds), so one process a side measures that luck along with monitoring. Closed loop with autocannon, ${settings.monitoringRepeats} round(s); a round runs each pair (with #i, without #i) once, ${settings.monitoringDurationMs / 1000} s a run, the order within a pair alternating; every server idle before each run. Ratio = mean req/s with ÷ mean req/s without over all runs; "ratio per server pair" is that ratio for each pair over its rounds, and the 95% confidence interval comes from those (Student's t on their logarithms; from the per-round ratios with one pair), so it covers the processes' differences as well as this machine's drift. Work a server does after a run (the last flush of buffered predictions) is not inside its run: "with after-run CPU" charges that CPU time to the run. "dropped": predictions the log dropped during the runs (buffer full) — work monitoring did not do.`,
     '',
     ...monitoringTable(monitoring),
     '',

@@ -55,7 +55,10 @@ const settings = {
   // Interleaved rounds of the monitoring overhead rows (an even number balances the order): many
   // short rounds, because this machine's speed drifts over seconds and a ratio of two runs far
   // apart measures that drift as much as monitoring.
-  monitoringRepeats: quick ? 2 : 10,
+  // Server processes per side (with / without monitoring): one process's speed differs from
+  // another's of the same code by several percent for its whole life, so each side is several.
+  monitoringProcesses: quick ? 1 : 4,
+  monitoringRepeats: quick ? 2 : 3,
   monitoringDurationMs: quick ? 1000 : 2000,
   rawMs: quick ? 250 : 1000,
   overloadFactor: 3,
@@ -138,19 +141,29 @@ function ferryConfig(cwd) {
 }
 
 /**
- * The monitoring overhead rows: Ferry with monitoring and every version given a reference
- * profile, and Ferry with `monitoring.enabled=false` (also given references), measured in turn.
+ * The monitoring overhead rows: `monitoringProcesses` Ferry servers with monitoring and every
+ * version given a reference profile, as many with `monitoring.enabled=false` (also given
+ * references), measured in turn.
  */
 async function measureMonitoring(models, servers) {
-  log('starting Ferry with and without monitoring, each version with a reference profile');
-  const on = await startFerry(models, {}, { name: 'Ferry, monitoring on', reference: true });
-  servers.push(on);
-  const off = await startFerry(
-    models,
-    { FERRY_MONITORING_ENABLED: 'false' },
-    { name: 'Ferry, monitoring off', reference: true },
+  const count = settings.monitoringProcesses;
+  log(
+    `starting ${count} Ferry server(s) with and ${count} without monitoring, each version with a reference profile`,
   );
-  servers.push(off);
+  const on = [];
+  const off = [];
+  for (let i = 1; i <= count; i++) {
+    const withIt = await startFerry(models, {}, { name: `Ferry, monitoring on #${i}`, reference: true });
+    servers.push(withIt);
+    on.push(withIt);
+    const without = await startFerry(
+      models,
+      { FERRY_MONITORING_ENABLED: 'false' },
+      { name: `Ferry, monitoring off #${i}`, reference: true },
+    );
+    servers.push(without);
+    off.push(without);
+  }
   const results = await monitoringOverhead({
     models,
     on,
@@ -160,8 +173,7 @@ async function measureMonitoring(models, servers) {
     repeats: settings.monitoringRepeats,
     log,
   });
-  await on.stop();
-  await off.stop();
+  for (const server of [...on, ...off]) await server.stop();
   servers.length = 0;
   return results;
 }
