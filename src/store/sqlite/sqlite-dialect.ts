@@ -6,12 +6,14 @@ import { SqliteDialect, type SqliteDatabase } from 'kysely';
 /**
  * Page size of a new SQLite file. The prediction log stores a segment as one row of blobs (2 MiB
  * for a thousand rows of 512 float32 features), which SQLite writes as overflow pages: each page
- * is two write calls to the WAL and, at a checkpoint, a read and a write more. 16 KiB pages make
- * a quarter of the calls of the default 4 KiB (measured: a 2 MiB segment's commit and its share of
- * checkpoints 8.1 → 4.7 ms of CPU); small writes (feedback, audit) write 16 KiB per changed page.
- * Only a file with no content takes it: an existing database keeps its size (docs/architecture.md, Store).
+ * is two write calls to the WAL and, at a checkpoint, a read and a write more. Measured CPU with 4,
+ * 8 and 16 KiB pages (better-sqlite3, WAL): a 2 MiB segment's commit with its share of checkpoints
+ * 5.4, 4.1 and 3.3 ms; a 1024-row segment of the 4-feature demo model (115 KB) 0.51, 0.44 and
+ * 0.60 ms; a one-row transaction 33, 35 and 46 µs. 8 KiB is the size that costs less than the
+ * default for all three. Only a file with no content takes it: an existing database keeps its size
+ * (docs/architecture.md, Store).
  */
-export const SQLITE_PAGE_SIZE = 16_384;
+export const SQLITE_PAGE_SIZE = 8192;
 
 /**
  * Connection settings for every SQLite file Ferry opens: the page size of a new file, write-ahead
