@@ -56,9 +56,10 @@ const settings = {
   // short rounds, because this machine's speed drifts over seconds and a ratio of two runs far
   // apart measures that drift as much as monitoring.
   // Server processes per side (with / without monitoring): one process's speed differs from
-  // another's of the same code by several percent for its whole life, so each side is several.
-  monitoringProcesses: quick ? 1 : 4,
-  monitoringRepeats: quick ? 2 : 3,
+  // another's of the same code by several percent for its whole life (up to ~20% for the demo
+  // model seen here), so each side is several, each measured twice (once first, once second).
+  monitoringProcesses: quick ? 1 : 8,
+  monitoringRepeats: 2,
   monitoringDurationMs: quick ? 1000 : 2000,
   rawMs: quick ? 250 : 1000,
   overloadFactor: 3,
