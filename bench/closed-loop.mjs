@@ -249,7 +249,8 @@ async function droppedPredictions(server) {
  * ratio = mean on req/s ÷ mean off req/s over every run; pairRatios, one per pair over its rounds
  * (the 95% interval comes from them when there are two pairs or more, so it covers the processes'
  * differences; from the per-round ratios otherwise); dropped = predictions the `on` servers
- * dropped during their runs (a full log buffer makes monitoring cheaper).
+ * dropped during their runs (a full log buffer makes monitoring cheaper). Every server is first
+ * loaded at c = 64 for `warmupMs` per model.
  */
 export async function monitoringOverhead({ models, on, off, durationMs, warmupMs, repeats, log }) {
   if (on.length !== off.length || on.length === 0)
@@ -260,10 +261,12 @@ export async function monitoringOverhead({ models, on, off, durationMs, warmupMs
     results[model.name] = {};
     for (const server of everyServer) {
       await waitIdle(server.pid);
+      // Long enough at full load for the JIT to settle on the flush's code for this model and the
+      // heap to size itself: each server's measured runs are few, so a transient would weigh.
       await autocannonRun({
         url: server.url + inferPath(model),
         body: model.body,
-        connections: 16,
+        connections: 64,
         durationMs: warmupMs,
       });
     }

@@ -58,8 +58,12 @@ const settings = {
   // Server processes per side (with / without monitoring): one process's speed differs from
   // another's of the same code by several percent for its whole life (up to ~20% for the demo
   // model seen here), so each side is several, each measured twice (once first, once second).
-  monitoringProcesses: quick ? 1 : 8,
+  monitoringProcesses: quick ? 1 : 6,
   monitoringRepeats: 2,
+  // Warm-up of each monitoring server per model at c = 64: with 1 s, the 512-feature model's first
+  // runs on a server still paid for compiling its flush (V8's helper threads at 87 µs a request
+  // with monitoring against 21 without at c = 16; 0.80 of the req/s).
+  monitoringWarmupMs: quick ? 1000 : 5000,
   monitoringDurationMs: quick ? 1000 : 2000,
   rawMs: quick ? 250 : 1000,
   overloadFactor: 3,
@@ -170,7 +174,7 @@ async function measureMonitoring(models, servers) {
     on,
     off,
     durationMs: settings.monitoringDurationMs,
-    warmupMs: settings.warmupMs,
+    warmupMs: settings.monitoringWarmupMs,
     repeats: settings.monitoringRepeats,
     log,
   });
