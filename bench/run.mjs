@@ -52,12 +52,11 @@ const settings = {
   durationMs: quick ? 2000 : 5000,
   warmupMs: quick ? 500 : 1000,
   repeats: quick ? 1 : 2,
-  // Interleaved rounds of the monitoring overhead rows (an even number balances the order): many
-  // short rounds, because this machine's speed drifts over seconds and a ratio of two runs far
-  // apart measures that drift as much as monitoring.
-  // Server processes per side (with / without monitoring): one process's speed differs from
-  // another's of the same code by several percent for its whole life (up to ~20% for the demo
-  // model seen here), so each side is several, each measured twice (once first, once second).
+  // The monitoring overhead rows: server processes per side (with / without monitoring), because
+  // one process's speed differs from another's of the same code by several percent for its whole
+  // life (up to ~20% for the demo model seen here); and interleaved rounds, short and close
+  // together, because this machine's speed drifts over seconds. Two rounds: each pair runs once in
+  // each order.
   monitoringProcesses: quick ? 1 : 6,
   monitoringRepeats: 2,
   // Warm-up of each monitoring server per model at c = 64: with 1 s, the 512-feature model's first
